@@ -48,6 +48,19 @@ export interface CallControl {
    */
   hangupAfterFarewell(farewell: string | undefined, timeoutMs: number): void;
 
+  /**
+   * Speak a fixed text now (e.g. the voicemail announcement) and resolve once its audio has been delivered to the
+   * playout queue; tools that need it heard follow with `waitForPlayout`. Never rejects (a provider that cannot
+   * speak resolves at once).
+   */
+  say(text: string): Promise<void>;
+
+  /**
+   * Tell the model something that happened after its tool call returned (a bridged transfer nobody answered) as a
+   * system message, and let it respond to the caller. Fire and forget.
+   */
+  notifyAgent(text: string): void;
+
   /** Transcript so far (for request_transcript / summaries). */
   transcript(): readonly TranscriptEntry[];
 
