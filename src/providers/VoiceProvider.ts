@@ -136,6 +136,13 @@ export interface VoiceProvider extends TypedEmitter<ProviderEvents> {
   sendToolResult(result: ToolCallResult): void;
   /** Speak a fixed text now (farewell, failure apology). Resolves when its audio has been delivered (not played). */
   say(text: string): Promise<void>;
+  /**
+   * Tell the model something that happened outside the conversation (e.g. "the transfer to Sales was not
+   * answered") as a system message, and let it respond to the caller. Realtime: `conversation.item.create` with a
+   * system message then `response.create` (deferred while a response is active). Pipeline: append a system
+   * message to the history and run the LLM turn. Fire and forget; never throws.
+   */
+  notify(text: string): void;
   /** Close for good; idempotent; never throws. */
   close(): Promise<void>;
 }
