@@ -1,12 +1,73 @@
 import type { Logger } from 'pino';
+import { AriConnection } from '../ari/AriConnection.js';
 import type { AppConfig } from '../config/schema.js';
+import { PortAllocator } from '../media/PortAllocator.js';
+import { ToolRegistry } from '../tools/ToolRegistry.js';
+import { CallController } from './CallController.js';
+import { CompositeObserver, type CallObserver } from './CallObserver.js';
 
-/** Running agent: ARI controller, health listener, email spool. Filled in by the call path. */
+/**
+ * The running agent: ARI supervision, the call controller, and what watches calls. `npm start` → here.
+ * Start-up does not wait for Asterisk: the connection retries in the background (the agent may start first).
+ */
 export interface RunningAgent {
+  readonly controller: CallController;
+  readonly ari: AriConnection;
+  /** Current configuration (a reload swaps it for new calls). */
+  config(): AppConfig;
+  /** Apply a new, already validated configuration to new calls. */
+  applyConfig(next: AppConfig): void;
   stop(reason: string): Promise<void>;
 }
 
-export async function startAgent(opts: { config: AppConfig; logger: Logger; configPath?: string }): Promise<RunningAgent> {
-  opts.logger.error('the call path is not wired yet');
-  throw new Error('not implemented yet');
+export interface StartAgentOptions {
+  config: AppConfig;
+  logger: Logger;
+  configPath?: string;
+  /** Extra observers (call records, metrics, email), in order. */
+  observers?: Partial<CallObserver>[];
+}
+
+export function parsePortRange(range: string): { minPort: number; maxPort: number } {
+  const [a, b] = range.split('-').map(Number) as [number, number];
+  return { minPort: a, maxPort: b };
+}
+
+export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent> {
+  let config = opts.config;
+  const logger = opts.logger;
+  const emailEnabled = (c: AppConfig): boolean => c.email.enabled;
+  let tools = ToolRegistry.fromConfig(config.tools, { emailEnabled: emailEnabled(config) });
+  const ports = new PortAllocator({ host: config.external_media.rtp_host, ...parsePortRange(config.external_media.port_range) });
+  const ari = new AriConnection(config.asterisk, logger.child({ component: 'ari' }));
+  const controller = new CallController({
+    ari,
+    config: () => config,
+    tools: () => tools,
+    ports,
+    observer: new CompositeObserver(opts.observers ?? []),
+    logger,
+  });
+  ari.start();
+  logger.info({ ari_url: config.asterisk.ari_url, app: config.asterisk.app_name }, 'agent started; connecting to ARI');
+
+  let stopped: Promise<void> | undefined;
+  return {
+    controller,
+    ari,
+    config: () => config,
+    applyConfig(next) {
+      tools = ToolRegistry.fromConfig(next.tools, { emailEnabled: emailEnabled(next) });
+      config = next;
+    },
+    stop(reason) {
+      stopped ??= (async () => {
+        logger.info({ reason, active_calls: controller.activeCalls }, 'agent stopping');
+        controller.startDraining();
+        await controller.endAll(`shutdown:${reason}`);
+        await ari.stop();
+      })();
+      return stopped;
+    },
+  };
 }

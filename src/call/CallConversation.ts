@@ -1,0 +1,144 @@
+import type { ToolDefinition } from '../tools/ToolDefinition.js';
+import type {
+  AgentAudio,
+  ProviderError,
+  ResponseDoneInfo,
+  ToolCallRequest,
+  TranscriptEntry,
+  TurnLatency,
+  VoiceProvider,
+} from '../providers/VoiceProvider.js';
+import type { CallMedia } from './CallMedia.js';
+import type { CallSession } from './CallSession.js';
+
+/**
+ * The conversation side of a call: provider events in, media and tools out. Barge-in is one procedure, here:
+ * flush playout at once, then tell the provider exactly what the caller heard of each item.
+ */
+export class CallConversation {
+  readonly #transcript: TranscriptEntry[] = [];
+  /** Items seen per response, so endOfItem can be sent for each when the response is done. */
+  readonly #itemsByResponse = new Map<string, Set<string>>();
+  #media: CallMedia | undefined;
+  #hangup: { timer: NodeJS.Timeout; farewellSpoken: boolean } | undefined;
+  #greetingDone = false;
+  #disposed = false;
+  bargeIns = 0;
+  readonly #unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly session: CallSession,
+    private readonly provider: VoiceProvider,
+    private readonly tools: ToolDefinition[],
+  ) {}
+
+  attach(media: CallMedia): void {
+    this.#media = media;
+    const on = <K extends Parameters<VoiceProvider['on']>[0]>(event: K, fn: (...a: never[]) => void): void => {
+      this.provider.on(event, fn as never);
+      this.#unsubscribe.push(() => this.provider.off(event, fn as never));
+    };
+    on('audio', (a: AgentAudio) => this.#onAudio(a));
+    on('responseDone', (r: ResponseDoneInfo) => void this.#onResponseDone(r));
+    on('speechStarted', () => this.#onSpeechStarted());
+    on('transcript', (t: TranscriptEntry) => this.#onTranscript(t));
+    on('toolCall', (c: ToolCallRequest) => void this.#onToolCall(c));
+    on('latency', (l: TurnLatency) => this.session.deps.observer.onLatency(this.session, l));
+    on('error', (e: ProviderError) => this.#onError(e));
+    on('closed', (c: { reason: string }) => this.#onClosed(c.reason));
+  }
+
+  transcript(): readonly TranscriptEntry[] {
+    return this.#transcript;
+  }
+
+  /**
+   * End the call after the farewell: spoken by us when given, else the model's next spoken response. Bounded by
+   * `timeoutMs` whatever happens (the farewell audio may never come).
+   */
+  scheduleHangup(farewell: string | undefined, timeoutMs: number): void {
+    if (this.#hangup || this.#disposed) return;
+    const timer = setTimeout(() => void this.session.end('agent_hangup'), timeoutMs);
+    this.#hangup = { timer, farewellSpoken: false };
+    if (farewell !== undefined) {
+      void this.provider.say(farewell).then(async () => {
+        await this.#media?.waitForPlayout(timeoutMs);
+        await this.session.end('agent_hangup');
+      });
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.#disposed = true;
+    if (this.#hangup) clearTimeout(this.#hangup.timer);
+    for (const off of this.#unsubscribe.splice(0)) off();
+  }
+
+  #onAudio(a: AgentAudio): void {
+    let items = this.#itemsByResponse.get(a.responseId);
+    if (!items) {
+      items = new Set();
+      this.#itemsByResponse.set(a.responseId, items);
+    }
+    items.add(a.itemId);
+    this.#media?.playAgentAudio(a);
+  }
+
+  async #onResponseDone(r: ResponseDoneInfo): Promise<void> {
+    const items = this.#itemsByResponse.get(r.responseId);
+    this.#itemsByResponse.delete(r.responseId);
+    for (const item of items ?? []) this.#media?.endOfItem(item);
+    const media = this.#media;
+    if (!media) return;
+    if (r.greeting && !this.#greetingDone) {
+      this.#greetingDone = true;
+      // The gate re-opens when the greeting has been PLAYED to the caller, not merely received.
+      await media.waitForPlayout(this.session.deps.config.vad.greeting_fallback_ms);
+      if (this.#disposed) return;
+      media.gate.greetingPlayedOut();
+      media.replayGreetingSpeech();
+      return;
+    }
+    // A hangup is pending: the first response that said something (audio, or text only — a known API bug) is the
+    // farewell; end once it has drained.
+    if (this.#hangup && (r.hadAudio || (r.text ?? '') !== '')) {
+      await media.waitForPlayout(this.session.deps.config.tools.hangup_call.timeout_ms);
+      await this.session.end('agent_hangup');
+    }
+  }
+
+  #onSpeechStarted(): void {
+    const media = this.#media;
+    if (!media || this.#disposed || !this.session.deps.config.barge_in.enabled) return;
+    if (!media.gate.canBargeIn()) return;
+    if (!media.agentSpeaking) return;
+    const played = media.flush();
+    this.bargeIns++;
+    this.provider.interrupt(played);
+    this.session.deps.observer.onBargeIn(this.session, played);
+    this.session.logger.info({ items: played.length, played_ms: played.map((p) => p.playedMs) }, 'barge-in');
+  }
+
+  #onTranscript(t: TranscriptEntry): void {
+    this.#transcript.push(t);
+    this.session.deps.observer.onTranscript(this.session, t);
+  }
+
+  async #onToolCall(c: ToolCallRequest): Promise<void> {
+    if (this.#disposed) return;
+    const { result, record } = await this.session.deps.tools.execute(c, this.session.control, this.tools);
+    this.session.deps.observer.onToolCall(this.session, record);
+    if (!this.#disposed && !this.session.ended) this.provider.sendToolResult(result);
+  }
+
+  #onError(e: ProviderError): void {
+    this.session.logger.warn({ code: e.code, fatal: e.fatal }, `provider error: ${e.message}`);
+    this.session.deps.observer.onError(this.session, e.code, undefined);
+    if (e.fatal) void this.session.runFailurePolicy(`provider:${e.code}`);
+  }
+
+  #onClosed(reason: string): void {
+    if (this.#disposed || this.session.ended || this.session.phase === 'transferred') return;
+    void this.session.runFailurePolicy(`provider_closed:${reason}`);
+  }
+}

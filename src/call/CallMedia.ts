@@ -1,0 +1,155 @@
+import type { Logger } from 'pino';
+import type { VadConfig } from '../config/schema.js';
+import { AudioConverter } from '../media/AudioConverter.js';
+import { ALAW_SILENCE, ULAW_SILENCE, alawToPcm, pcmToAlaw, pcmToUlaw, ulawToPcm } from '../media/g711.js';
+import { l16beToPcm, pcmToL16be } from '../media/l16.js';
+import type { RtpSession } from '../media/RtpSession.js';
+import { outboundCodecFor, wireCodecInfo, type WireCodec } from '../media/wireCodec.js';
+import { VadGate } from '../vad/VadGate.js';
+import type { AgentAudio, AudioFormat, PlayedItem } from '../providers/VoiceProvider.js';
+
+/**
+ * The audio plumbing of one call, between the RTP session and the provider:
+ *
+ *   RTP frame (wire codec, gap-filled) → gate (greeting protection, echo/noise suppression while the agent
+ *   speaks) → converter → provider.sendAudio
+ *   provider audio → converter → pacer (20 ms deadlines) → RTP
+ *
+ * Converters and the gate are per call and per direction, so no filter state is shared between calls.
+ */
+export interface CallMediaOptions {
+  rtp: RtpSession;
+  wireCodec: WireCodec;
+  providerInput: AudioFormat;
+  providerOutput: AudioFormat;
+  vad: VadConfig;
+  logger: Logger;
+  /** Where gated caller audio goes (the provider's sendAudio). */
+  sink: (chunk: Buffer) => void;
+}
+
+export class CallMedia {
+  readonly gate: VadGate;
+  readonly #rtp: RtpSession;
+  readonly #codec: WireCodec;
+  readonly #inbound: AudioConverter;
+  readonly #outbound: AudioConverter;
+  readonly #wireSilence: Buffer;
+  readonly #sink: (chunk: Buffer) => void;
+  readonly #agentGate: boolean;
+  #paused = false;
+  #closed = false;
+  /** Counters for the call record and metrics. */
+  readonly stats = { framesIn: 0, framesGated: 0, agentChunks: 0 };
+
+  constructor(opts: CallMediaOptions) {
+    this.#rtp = opts.rtp;
+    this.#codec = opts.wireCodec;
+    this.#sink = opts.sink;
+    this.#agentGate = opts.vad.agent_speaking_gate;
+    const info = wireCodecInfo(opts.wireCodec);
+    this.#wireSilence = Buffer.alloc(info.bytesPer20ms, opts.wireCodec === 'ulaw' ? ULAW_SILENCE : opts.wireCodec === 'alaw' ? ALAW_SILENCE : 0);
+    this.#inbound = new AudioConverter({ kind: 'wire', codec: opts.wireCodec }, { kind: 'provider', format: opts.providerInput });
+    this.#outbound = new AudioConverter(
+      { kind: 'provider', format: opts.providerOutput },
+      { kind: 'wire', codec: outboundCodecFor(opts.wireCodec) },
+    );
+    this.gate = new VadGate({
+      sampleRate: info.sampleRate as 8000 | 16000 | 24000,
+      aggressiveness: opts.vad.webrtc_aggressiveness as 0 | 1 | 2 | 3,
+      greetingFallbackMs: opts.vad.greeting_fallback_ms,
+      keepGreetingSpeech: opts.vad.keep_greeting_speech,
+      onTransition: (t) => opts.logger.debug({ from: t.from, to: t.to, reason: t.reason }, 'vad gate'),
+    });
+    this.#rtp.on('frame', (frame: Buffer) => this.#onFrame(frame));
+  }
+
+  get pacer(): RtpSession['pacer'] {
+    return this.#rtp.pacer;
+  }
+
+  /** While paused (transfer ringing, hold) the provider hears silence and nothing is played. */
+  setPaused(paused: boolean): void {
+    this.#paused = paused;
+  }
+
+  /** Agent audio from the provider, any size; played in order on the 20 ms clock. */
+  playAgentAudio(a: AgentAudio): void {
+    if (this.#closed || this.#paused) return;
+    this.stats.agentChunks++;
+    this.#rtp.pacer.write(this.#outbound.convert(a.audio), { responseId: a.responseId, itemId: a.itemId });
+  }
+
+  endOfItem(itemId: string): void {
+    if (!this.#closed) this.#rtp.pacer.endOfItem(itemId);
+  }
+
+  /** Barge-in / transfer: stop local playout at once; returns what the caller heard of each item. */
+  flush(): PlayedItem[] {
+    if (this.#closed) return [];
+    return this.#rtp.pacer.clear();
+  }
+
+  get agentSpeaking(): boolean {
+    return !this.#closed && this.#rtp.pacer.isPlaying;
+  }
+
+  async waitForPlayout(timeoutMs: number): Promise<void> {
+    if (this.#closed || !this.#rtp.pacer.isPlaying) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#rtp.pacer.waitForPlayout(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** Caller speech kept from the greeting (vad.keep_greeting_speech), sent once the gate opens. */
+  replayGreetingSpeech(): void {
+    for (const pcm of this.gate.takeGreetingSpeech()) this.#sink(this.#inbound.convert(this.#encodeWire(pcm)));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.gate.dispose();
+  }
+
+  #onFrame(frame: Buffer): void {
+    if (this.#closed) return;
+    this.stats.framesIn++;
+    if (this.#paused) {
+      this.#sink(this.#inbound.convert(this.#wireSilence));
+      return;
+    }
+    this.gate.setAgentSpeaking(this.#agentGate && this.#rtp.pacer.isPlaying);
+    const verdict = this.gate.process(this.#decodeWire(frame));
+    // The converter always gets a full frame (real or silence) so its resampler state stays continuous.
+    if (verdict.forward === null) this.stats.framesGated++;
+    this.#sink(this.#inbound.convert(verdict.forward === null ? this.#wireSilence : frame));
+  }
+
+  #decodeWire(frame: Buffer): Int16Array {
+    switch (this.#codec) {
+      case 'ulaw':
+        return ulawToPcm(frame);
+      case 'alaw':
+        return alawToPcm(frame);
+      default:
+        return l16beToPcm(frame);
+    }
+  }
+
+  #encodeWire(pcm: Int16Array): Buffer {
+    switch (this.#codec) {
+      case 'ulaw':
+        return pcmToUlaw(pcm);
+      case 'alaw':
+        return pcmToAlaw(pcm);
+      default:
+        return pcmToL16be(pcm);
+    }
+  }
+}
