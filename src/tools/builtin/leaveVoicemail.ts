@@ -33,7 +33,8 @@ export function createLeaveVoicemailTool(config: ToolsConfig['leave_voicemail'])
     timeoutMs: VOICEMAIL_TIMEOUT_MS,
     async execute({ mailbox }, call) {
       if (config.mailbox === '') return { ok: false, error: 'voicemail is not configured; offer to take the message yourself instead' };
-      if (mailbox !== undefined && mailbox.trim() !== '' && mailbox.trim() !== config.mailbox) {
+      // Exactly the configured mailbox or nothing; no trimming ("1001\n" is an injection attempt, not a typo).
+      if (mailbox !== undefined && mailbox !== '' && mailbox !== config.mailbox) {
         call.logger.warn({ requested: mailbox }, 'voicemail to another mailbox refused');
         return { ok: false, error: 'only the configured mailbox can be used; call leave_voicemail without a mailbox' };
       }

@@ -44,7 +44,8 @@ export function resolveDestination(input: string, destinations: Record<string, T
   const text = input.trim();
   if (text.length === 0) return refuse('invalid', 'no destination given');
   if (text.length > MAX_DESTINATION_CHARS) return refuse('invalid', 'destination is too long to be a destination name');
-  if (!NAME_CHARS.test(text)) return refuse('invalid', 'destination contains characters no destination name has');
+  // Tested on the raw input: a trailing newline or tab is an injection attempt, not whitespace to trim.
+  if (!NAME_CHARS.test(input)) return refuse('invalid', 'destination contains characters no destination name has');
   const folded = fold(text);
 
   const byName = entries.filter(([key, d]) => fold(key) === folded || fold(d.description) === folded);
