@@ -14,7 +14,7 @@ import { z } from 'zod';
 export const DEFAULT_PREFIX_PADDING_MS = 300;
 
 export const prefixBufferOptionsSchema = z.object({
-  prefixPaddingMs: z.number().min(0).max(10_000).default(DEFAULT_PREFIX_PADDING_MS),
+  prefixPaddingMs: z.number().min(0).max(60_000).default(DEFAULT_PREFIX_PADDING_MS),
 });
 export type PrefixBufferOptions = z.input<typeof prefixBufferOptionsSchema>;
 
