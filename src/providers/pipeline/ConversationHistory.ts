@@ -33,7 +33,14 @@ interface AssistantEntry {
   results: Map<string, string>;
 }
 
-type Entry = UserEntry | AssistantEntry;
+/** A note from outside the conversation (`notify`: "the transfer was not answered"). */
+interface SystemEntry {
+  id: number;
+  role: 'system';
+  text: string;
+}
+
+type Entry = UserEntry | AssistantEntry | SystemEntry;
 
 /** What the model is told for a tool call whose result never came (interrupted, failed session side). */
 export const MISSING_TOOL_RESULT = JSON.stringify({ ok: false, error: 'no result: the call was interrupted' });
@@ -51,6 +58,11 @@ export class ConversationHistory {
 
   addUser(text: string): number {
     return this.#add({ id: this.#nextId++, role: 'user', text });
+  }
+
+  /** A system note mid-conversation (trimmed like any turn; the prompt itself is never trimmed). */
+  addSystem(text: string): number {
+    return this.#add({ id: this.#nextId++, role: 'system', text });
   }
 
   /** Adds an assistant message (text and/or tool calls); returns its id for later cuts. */
@@ -84,8 +96,8 @@ export class ConversationHistory {
   messages(): ChatCompletionMessageParam[] {
     const out: ChatCompletionMessageParam[] = [{ role: 'system', content: this.#systemPrompt }];
     for (const e of this.#entries) {
-      if (e.role === 'user') {
-        out.push({ role: 'user', content: e.text });
+      if (e.role !== 'assistant') {
+        out.push({ role: e.role, content: e.text });
         continue;
       }
       if (e.toolCalls.length === 0) {
@@ -128,7 +140,7 @@ export class ConversationHistory {
 }
 
 function entryChars(e: Entry): number {
-  if (e.role === 'user') return e.text.length;
+  if (e.role !== 'assistant') return e.text.length;
   let n = e.text.length;
   for (const c of e.toolCalls) n += c.name.length + c.arguments.length + (e.results.get(c.id)?.length ?? 0);
   return n;
