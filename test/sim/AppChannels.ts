@@ -16,6 +16,8 @@ import type { StasisCore } from './StasisCore.js';
 export interface SimOptions {
   /** Which of the externalMedia REST reply and the channel's StasisStart goes out first. */
   externalMediaOrder: 'reply-first' | 'event-first' | 'random';
+  /** Fixed lag between the externalMedia reply and the channel's StasisStart; null: random 2–7 ms (observed). */
+  externalMediaEventLagMs: number | null;
   /** How long each media URI of a playback "plays" before PlaybackContinuing/PlaybackFinished. */
   playbackDurationMs: number;
   /** Overrides an originate's `timeout` seconds for endpoints set to `{ noAnswer: true }`. */
@@ -91,7 +93,7 @@ export class AppChannels {
       this.core.enterStasis(ch, a.app, a.data ? [a.data] : []);
     };
     const order = this.options.externalMediaOrder === 'random' ? (Math.random() < 0.5 ? 'reply-first' : 'event-first') : this.options.externalMediaOrder;
-    return { reply, announce, eventLagMs: EVENT_LAG_MIN_MS + Math.random() * EVENT_LAG_SPAN_MS, eventFirst: order === 'event-first' };
+    return { reply, announce, eventLagMs: this.options.externalMediaEventLagMs ?? EVENT_LAG_MIN_MS + Math.random() * EVENT_LAG_SPAN_MS, eventFirst: order === 'event-first' };
   }
 
   // ---- originate ------------------------------------------------------------------------------------------

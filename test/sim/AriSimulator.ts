@@ -62,6 +62,7 @@ export class AriSimulator {
     this.app = config.app ?? DEFAULT_APP;
     this.options = {
       externalMediaOrder: 'reply-first',
+      externalMediaEventLagMs: null,
       playbackDurationMs: 200,
       noAnswerTimeoutMs: null,
       restLatencyMs: 0,

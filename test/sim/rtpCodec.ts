@@ -59,20 +59,21 @@ export function ulawToLinear(byte: number): number {
   return sign ? -magnitude : magnitude;
 }
 
+/** A-law segment end points for the 13-bit magnitude (ITU-T G.711). */
+const ALAW_SEG_END = [0x1f, 0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff];
+
 export function linearToAlaw(sample: number): number {
-  let s = Math.max(-32768, Math.min(32767, Math.round(sample)));
-  const sign = s >= 0 ? 0x80 : 0;
-  if (s < 0) s = -s - 1;
-  s >>= 3; // 13-bit magnitude
-  let out: number;
-  if (s < 32) {
-    out = s >> 1;
-  } else {
-    let exponent = 1;
-    for (let v = s >> 5; v > 0 && exponent < 7; v >>= 1) exponent++;
-    out = (exponent << 4) | ((s >> exponent) & 0x0f);
+  let v = Math.max(-32768, Math.min(32767, Math.round(sample))) >> 3;
+  let mask = 0xd5;
+  if (v < 0) {
+    mask = 0x55;
+    v = -v - 1;
   }
-  return (out | sign) ^ 0x55;
+  let seg = 0;
+  while (seg < 8 && v > (ALAW_SEG_END[seg] ?? 0)) seg++;
+  if (seg >= 8) return 0x7f ^ mask;
+  const aval = (seg << 4) | (seg < 2 ? (v >> 1) & 0x0f : (v >> seg) & 0x0f);
+  return aval ^ mask;
 }
 
 export function alawToLinear(byte: number): number {
