@@ -430,3 +430,5 @@ export type EmailConfig = AppConfig['email'];
 export type CallRecordsConfig = AppConfig['call_records'];
 export type FailurePolicy = AppConfig['on_provider_failure'];
 export type TransferDestination = z.infer<typeof destinationSchema>;
+export type LoggingConfig = AppConfig['logging'];
+export type HttpConfig = AppConfig['http'];
