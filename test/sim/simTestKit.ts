@@ -12,11 +12,14 @@ import type { AriSimulator } from './AriSimulator.js';
 export type AriObject = Record<string, any>;
 export type AriOp = (params?: Record<string, unknown>) => Promise<any>;
 
+export const CHANNEL_OPS = ['list', 'get', 'originate', 'externalMedia', 'hangup', 'continueInDialplan', 'redirect', 'answer', 'startMoh', 'stopMoh', 'ring', 'ringStop', 'getChannelVar', 'play'] as const;
+export const BRIDGE_OPS = ['list', 'get', 'create', 'addChannel', 'removeChannel', 'destroy'] as const;
+
 export interface AriClient {
-  channels: Record<string, AriOp>;
-  bridges: Record<string, AriOp>;
-  applications: Record<string, AriOp>;
-  asterisk: Record<string, AriOp>;
+  channels: Record<(typeof CHANNEL_OPS)[number], AriOp>;
+  bridges: Record<(typeof BRIDGE_OPS)[number], AriOp>;
+  applications: Record<'list' | 'get', AriOp>;
+  asterisk: Record<'getInfo', AriOp>;
   start(app: string): Promise<void>;
   stop(): void;
   on(event: string, cb: (event: AriObject, obj: AriObject) => void): void;
