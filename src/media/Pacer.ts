@@ -73,6 +73,8 @@ interface Taken {
   realBytes: number;
 }
 
+/** Node timers run on libuv's whole-ms clock and can fire up to 1 ms before a performance.now deadline. */
+export const TIMER_EARLY_TOLERANCE_MS = 1;
 /** 3 frames (60 ms): a burst that small is absorbed by the far end's jitter buffer; a larger one only adds latency. */
 const DEFAULT_MAX_LATE_FRAMES = 3;
 
@@ -233,7 +235,7 @@ export class Pacer {
       this.#next = now;
       this.stats.resyncs++;
     }
-    while (this.#next <= now) {
+    while (this.#next <= now + TIMER_EARLY_TOLERANCE_MS) {
       const taken = this.#take();
       if (taken === undefined) {
         this.#goIdle();
@@ -244,7 +246,7 @@ export class Pacer {
       if (gen !== this.#generation) return; // send() called clear()/stop()
       this.#next += this.frameMs;
     }
-    this.#timer = this.#clock.setTimer(() => this.#tick(), this.#next - now);
+    this.#timer = this.#clock.setTimer(() => this.#tick(), Math.max(0, this.#next - now));
   }
 
   #emit(t: Taken, skippedMs: number): void {

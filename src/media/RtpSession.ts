@@ -11,7 +11,7 @@ import { randomInt } from 'node:crypto';
 import type dgram from 'node:dgram';
 import type { Logger } from 'pino';
 import { TypedEmitter } from '../util/TypedEmitter.js';
-import { Pacer, systemClock, type PacerClock, type PacerSendInfo } from './Pacer.js';
+import { Pacer, TIMER_EARLY_TOLERANCE_MS, systemClock, type PacerClock, type PacerSendInfo } from './Pacer.js';
 import { FrameChunker } from './FrameChunker.js';
 import { ReorderBuffer } from './ReorderBuffer.js';
 import { buildRtp, parseRtp, type RtpPacket } from './rtpPacket.js';
@@ -303,13 +303,13 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     if (this.#closed) return;
     const now = this.#clock.now();
     if (now - this.#synthNext >= MAX_SYNTHETIC_BURST * FRAME_MS) this.#synthNext = now - (MAX_SYNTHETIC_BURST - 1) * FRAME_MS;
-    while (this.#synthNext <= now) {
+    while (this.#synthNext <= now + TIMER_EARLY_TOLERANCE_MS) {
       this.#counters.syntheticFrames++;
       this.emit('frame', this.#inSilence, { synthetic: true });
       if (this.#closed || this.#synthTimer !== undefined) return;
       this.#synthNext += FRAME_MS;
     }
-    this.#synthTimer = this.#clock.setTimer(() => this.#syntheticTick(), this.#synthNext - now);
+    this.#synthTimer = this.#clock.setTimer(() => this.#syntheticTick(), Math.max(0, this.#synthNext - now));
   }
 
   #stopSynthetic(): void {
