@@ -5,6 +5,7 @@ import { PortAllocator } from '../media/PortAllocator.js';
 import { ToolRegistry } from '../tools/ToolRegistry.js';
 import { CallController } from './CallController.js';
 import { CompositeObserver, type CallObserver } from './CallObserver.js';
+import { AgentOps } from '../ops/AgentOps.js';
 
 /**
  * The running agent: ARI supervision, the call controller, and what watches calls. `npm start` → here.
@@ -18,6 +19,8 @@ export interface RunningAgent {
   /** Apply a new, already validated configuration to new calls. */
   applyConfig(next: AppConfig): void;
   stop(reason: string): Promise<void>;
+  /** Operations (src/ops): metrics, HTTP listener, reload, outbound calls, graceful shutdown. */
+  readonly ops: AgentOps;
 }
 
 export interface StartAgentOptions {
@@ -40,21 +43,23 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   let tools = ToolRegistry.fromConfig(config.tools, { emailEnabled: emailEnabled(config) });
   const ports = new PortAllocator({ host: config.external_media.rtp_host, ...parsePortRange(config.external_media.port_range) });
   const ari = new AriConnection(config.asterisk, logger.child({ component: 'ari' }));
+  const ops = new AgentOps({ logger, configPath: opts.configPath });
   const controller = new CallController({
     ari,
     config: () => config,
     tools: () => tools,
     ports,
-    observer: new CompositeObserver(opts.observers ?? []),
+    observer: new CompositeObserver([...(opts.observers ?? []), ops.observer]),
     logger,
   });
   ari.start();
   logger.info({ ari_url: config.asterisk.ari_url, app: config.asterisk.app_name }, 'agent started; connecting to ARI');
 
   let stopped: Promise<void> | undefined;
-  return {
+  const agent: RunningAgent = {
     controller,
     ari,
+    ops,
     config: () => config,
     applyConfig(next) {
       tools = ToolRegistry.fromConfig(next.tools, { emailEnabled: emailEnabled(next) });
@@ -65,9 +70,17 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
         logger.info({ reason, active_calls: controller.activeCalls }, 'agent stopping');
         controller.startDraining();
         await controller.endAll(`shutdown:${reason}`);
+        await ops.close();
         await ari.stop();
       })();
       return stopped;
     },
   };
+  try {
+    await ops.attach(agent);
+  } catch (err) {
+    await agent.stop('ops start failed');
+    throw err;
+  }
+  return agent;
 }
