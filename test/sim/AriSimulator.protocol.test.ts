@@ -26,7 +26,7 @@ describe('AriSimulator over plain HTTP, websocket and UDP', () => {
   });
 
   async function rest(method: string, path: string, query: Record<string, string | number> = {}, auth = AUTH) {
-    const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
+    const qs = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString();
     const res = await fetch(`${sim.url}/ari${path}${qs ? `?${qs}` : ''}`, { method, headers: auth ? { Authorization: auth } : {} });
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
