@@ -89,11 +89,11 @@ export class OpenAIRealtimeProvider extends TypedEmitter<ProviderEvents> impleme
   readonly #requests = new ResponseRequests();
   readonly #sayWaiters = new Map<string, () => void>();
   #refSeq = 0;
-  #serverEchoesMetadata = false;
   /** System notes (tool results, notify) that could not be sent (no socket); delivered on the next session. */
   readonly #undelivered: string[] = [];
   #speechActive = false;
-  #lastSpeechStartMs = 0;
+  /** speech_started events seen (ordering, not time: two events can share a millisecond). */
+  #speechSeq = 0;
   readonly #userItemStartMs = new Map<string, number>();
   #turn = 0;
   #turnLatency: TurnLatency | undefined;
@@ -176,7 +176,7 @@ export class OpenAIRealtimeProvider extends TypedEmitter<ProviderEvents> impleme
     const active = this.#ledger.active(this.#generation);
     const interruptedActive = active !== undefined && played.some((p) => p.responseId === active.id);
     // The server cancels by itself on its own speech_started when interrupt_response is on; otherwise we must.
-    const serverCancels = this.#config.turn_detection.interrupt_response && active !== undefined && this.#lastSpeechStartMs >= active.createdAtMs;
+    const serverCancels = this.#config.turn_detection.interrupt_response && active !== undefined && this.#speechSeq > active.speechSeqAtCreate;
     for (const p of played) this.#ledger.discard(p.responseId);
     if (active && interruptedActive && !serverCancels && this.#transport?.send(client.cancelResponse(active.id))) this.#stats.cancels++;
     for (const p of played) this.#trimItem(p);
@@ -394,7 +394,7 @@ export class OpenAIRealtimeProvider extends TypedEmitter<ProviderEvents> impleme
     switch (ev.type) {
       case 'input_audio_buffer.speech_started':
         this.#speechActive = true;
-        this.#lastSpeechStartMs = now;
+        this.#speechSeq++;
         if (ev.item_id) this.#userItemStartMs.set(ev.item_id, now);
         this.emit('speechStarted', { atMs: now });
         return;
@@ -444,9 +444,10 @@ export class OpenAIRealtimeProvider extends TypedEmitter<ProviderEvents> impleme
   #onResponseCreated(ev: ServerEventOf<'response.created'>, now: number): void {
     const meta = ev.response.metadata ?? undefined;
     const ref = typeof meta?.[client.METADATA_REF] === 'string' ? (meta[client.METADATA_REF] as string) : undefined;
-    if (ref !== undefined) this.#serverEchoesMetadata = true;
-    const ours = this.#requests.created(ref, this.#serverEchoesMetadata);
+    // OpenAI sends `metadata: null` on responses it made itself; a server without the field gets FIFO matching.
+    const ours = this.#requests.created(ref, 'metadata' in ev.response);
     const rec = this.#ledger.created(ev.response.id, ours?.kind ?? 'turn', ours?.ref, this.#generation, now);
+    rec.speechSeqAtCreate = this.#speechSeq;
     if (!ours && this.#turnLatency && this.#turnLatency.firstAudioAt === undefined) rec.turn = this.#turnLatency.turn;
   }
 

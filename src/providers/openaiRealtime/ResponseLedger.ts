@@ -21,6 +21,8 @@ export interface ResponseRecord {
   text: string | undefined;
   firstAudioAtMs: number | undefined;
   turn: number | undefined;
+  /** The provider's speech_started count when this response was created (did the server hear speech since?). */
+  speechSeqAtCreate: number;
 }
 
 export interface ItemRecord {
@@ -70,6 +72,7 @@ export class ResponseLedger {
       text: undefined,
       firstAudioAtMs: undefined,
       turn: undefined,
+      speechSeqAtCreate: 0,
     };
     this.#responses.set(id, rec);
     trim(this.#responses);

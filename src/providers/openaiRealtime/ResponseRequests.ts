@@ -39,12 +39,12 @@ export class ResponseRequests {
   }
 
   /**
-   * A `response.created` arrived: which of our requests is it? Matched by metadata ref; a server that does not
-   * echo metadata gets the oldest in-flight request. Undefined: the server made it (VAD turn).
+   * A `response.created` arrived: which of our requests is it? Matched by metadata ref; for a server whose
+   * responses carry no metadata field at all, the oldest in-flight request. Undefined: the server made it (VAD turn).
    */
-  created(ref: string | undefined, metadataEchoed: boolean): PendingCreate | undefined {
+  created(ref: string | undefined, hasMetadataField: boolean): PendingCreate | undefined {
     for (const [id, p] of this.#inflight) {
-      if ((ref !== undefined && p.ref === ref) || (!metadataEchoed && ref === undefined)) {
+      if ((ref !== undefined && p.ref === ref) || (!hasMetadataField && ref === undefined)) {
         this.#inflight.delete(id);
         return p;
       }
