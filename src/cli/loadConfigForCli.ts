@@ -9,6 +9,8 @@ export async function loadConfigForCli(ctx: CliContext): Promise<LoadedConfig | 
   } catch (error) {
     if (error instanceof ConfigError) {
       for (const problem of error.problems) ctx.io.stderr(`${formatProblem(problem)}\n`);
+      const variables = [...new Set(error.problems.flatMap((p) => (p.variable ? [p.variable] : [])))];
+      if (variables.length > 0) ctx.io.stderr(`\nmissing environment variables (set them in .env): ${variables.join(', ')}\n`);
       const n = error.problems.length;
       ctx.io.stderr(`\n✗ configuration invalid: ${n} problem${n === 1 ? '' : 's'}\n`);
       return undefined;

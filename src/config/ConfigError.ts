@@ -10,6 +10,8 @@ export interface ConfigProblem {
   path: string;
   message: string;
   hint?: string;
+  /** For an unset `${VAR}`: the variable's name. */
+  variable?: string;
 }
 
 /** Every problem found while loading, reported at once so the user fixes them in one go. */

@@ -176,13 +176,14 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   for (const u of expanded.unset) {
     const use = isPathInUse(expanded.data, u.path, configSchema);
     if (!use.used) continue;
-    problems.push(
-      toProblem({
+    problems.push({
+      variable: u.name,
+      ...toProblem({
         path: u.path,
         message: `\${${u.name}} is not set`,
         hint: `set ${u.name} in the environment or in .env, or write \${${u.name}:-default}; needed because ${use.reason}`,
       }),
-    );
+    });
   }
   const unsetAt = new Map(expanded.unset.map((u) => [formatPath(u.path), u.name]));
 
