@@ -195,6 +195,23 @@ describe('AriSimulator with the real ari-client 2.2.0', () => {
     expect(await sim.waitForEvent('ChannelDestroyed', (e) => (e.channel as AriObject).id === away.id)).toMatchObject({ cause: 19 });
   });
 
+  it('transfer: target joins (softmix), ExternalMedia leaves and is deleted with the traced event order', async () => {
+    const { call, bridge, extId } = await bridgedCall('ulaw');
+    sim.setEndpointBehavior('Local/s@transfer-target', { answerAfterMs: 5 });
+    const target = await client.channels.originate({ endpoint: 'Local/s@transfer-target', app: APP, appArgs: 'transfer-target', callerId: 'AI Agent <7000>' });
+    await sim.waitFor(() => starts.some((c) => c.id === target.id));
+    await bridge.addChannel({ channel: target.id });
+    expect(sim.bridges.get(bridge.id)?.technology).toBe('softmix');
+    const mark = sim.events.length;
+    await bridge.removeChannel({ channel: extId });
+    await client.channels.hangup({ channelId: extId });
+    await sim.waitForEvent('ChannelDestroyed', (e) => (e.channel as AriObject).id === extId);
+    expect(typesFor(sim, extId, mark)).toEqual(['ChannelVarset:BRIDGEPEER', 'ChannelLeftBridge', 'ChannelHangupRequest', 'StasisEnd', 'ChannelVarset:STASISSTATUS', 'ChannelDestroyed']);
+    expect(sim.events.find((e, i) => i >= mark && e.type === 'ChannelLeftBridge')).toMatchObject({ bridge: { technology: 'softmix', channels: [call.id, target.id] } });
+    expect((await client.bridges.get({ bridgeId: bridge.id })).technology).toBe('simple_bridge');
+    expect(call.channel.connected).toEqual({ name: 'AI Agent', number: '7000' });
+  });
+
   it('keeps channels in Stasis when the websocket drops and lists them in applications.get', async () => {
     const { call, extId } = await bridgedCall('ulaw');
     sim.dropWebsockets();
