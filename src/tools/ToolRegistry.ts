@@ -1,5 +1,11 @@
 import type { z } from 'zod';
 import type { ToolsConfig } from '../config/schema.js';
+import {
+  TOOL_ALIASES as CONFIG_TOOL_ALIASES,
+  TOOL_NAMES,
+  canonicalToolName as configCanonicalToolName,
+  type ToolName,
+} from '../config/toolNames.js';
 import type { ToolCallRequest, ToolCallResult } from '../providers/VoiceProvider.js';
 import type { CallControl } from './CallControl.js';
 import type { ToolDefinition, ToolOutput } from './ToolDefinition.js';
@@ -10,22 +16,13 @@ import { createRequestTranscriptTool, type DomainCheck } from './builtin/request
 import { createSendEmailSummaryTool } from './builtin/sendEmailSummary.js';
 import { createTransferTool } from './builtin/transfer.js';
 
-/** Every built-in tool name; a context allowlist may name only these (or an alias). */
-export const KNOWN_TOOL_NAMES = [
-  'transfer',
-  'cancel_transfer',
-  'hangup_call',
-  'leave_voicemail',
-  'send_email_summary',
-  'request_transcript',
-] as const;
-export type KnownToolName = (typeof KNOWN_TOOL_NAMES)[number];
-
-/** Names other voice-agent projects use for the same tools. */
-export const TOOL_ALIASES: Readonly<Record<string, KnownToolName>> = {
-  transfer_call: 'transfer',
-  end_call: 'hangup_call',
-};
+/**
+ * Every built-in tool name, and the aliases a context allowlist may use. One source of truth shared with the
+ * config loader (src/config/toolNames.ts), so what the loader accepts is exactly what the registry resolves.
+ */
+export const KNOWN_TOOL_NAMES = TOOL_NAMES;
+export type KnownToolName = ToolName;
+export const TOOL_ALIASES: Readonly<Record<string, KnownToolName>> = CONFIG_TOOL_ALIASES;
 
 /** Thrown at start-up (construction, allowlist resolution); `code` is stable, the message says what to fix. */
 export class ToolConfigError extends Error {
@@ -39,10 +36,7 @@ export class ToolConfigError extends Error {
 }
 
 /** Canonical name for an allowlist entry, or undefined when it names no known tool. */
-export function canonicalToolName(name: string): KnownToolName | undefined {
-  if ((KNOWN_TOOL_NAMES as readonly string[]).includes(name)) return name as KnownToolName;
-  return TOOL_ALIASES[name];
-}
+export const canonicalToolName: (name: string) => KnownToolName | undefined = configCanonicalToolName;
 
 /**
  * Check an allowlist without building tools (the config loader uses it to fail at start-up). Returns the canonical,

@@ -41,9 +41,15 @@ describe('ToolRegistry.forContext', () => {
   const registry = ToolRegistry.fromConfig(makeToolsConfig(), { emailEnabled: true });
 
   it('resolves aliases to the canonical tools, once each', () => {
-    expect(TOOL_ALIASES).toEqual({ transfer_call: 'transfer', end_call: 'hangup_call' });
+    expect(TOOL_ALIASES).toMatchObject({ transfer_call: 'transfer', end_call: 'hangup_call' });
     const names = registry.forContext(['transfer_call', 'end_call', 'transfer']).map((t) => t.name);
     expect(names).toEqual(['transfer', 'hangup_call']);
+  });
+
+  it('resolves every alias the config loader accepts', () => {
+    for (const [alias, name] of Object.entries(TOOL_ALIASES)) {
+      expect(registry.forContext([alias]).map((t) => t.name)).toEqual([name]);
+    }
   });
 
   it('throws a start-up error naming every unknown tool', () => {
