@@ -142,7 +142,8 @@ export class Metrics {
     let sum = 0;
     for (const v of data.values) {
       // Histograms: count observations (the _count series), not buckets or sums.
-      if (v.metricName !== undefined && !v.metricName.endsWith('_count')) continue;
+      const series = (v as { metricName?: string }).metricName;
+      if (series !== undefined && !series.endsWith('_count')) continue;
       const lv = v.labels as Record<string, string | number | undefined>;
       if (Object.entries(labels).every(([k, want]) => String(lv[k]) === want)) sum += v.value;
     }
