@@ -65,7 +65,7 @@ export class CallController {
       const report = await reconcile({
         rest: this.deps.ari.rest,
         app: cfg.asterisk.app_name,
-        liveCallIds: new Set(this.sessions.keys()),
+        isLive: (id) => this.sessions.has(id),
         failurePolicy: cfg.on_provider_failure,
         failureTarget: (policy) => this.#failureTarget(cfg, policy),
         logger: this.deps.logger,

@@ -20,6 +20,8 @@ export class CallConversation {
   /** Items seen per response, so endOfItem can be sent for each when the response is done. */
   readonly #itemsByResponse = new Map<string, Set<string>>();
   #media: CallMedia | undefined;
+  /** Agent audio (and its response ends) that arrived before the media path was up: played, in order, once it is. */
+  #early: ({ audio: AgentAudio } | { done: ResponseDoneInfo })[] = [];
   #hangup: { timer: NodeJS.Timeout; farewellSpoken: boolean } | undefined;
   #greetingDone = false;
   #disposed = false;
@@ -32,8 +34,8 @@ export class CallConversation {
     private readonly tools: ToolDefinition[],
   ) {}
 
-  attach(media: CallMedia): void {
-    this.#media = media;
+  /** Subscribe to the provider. Called before the provider starts, so nothing it says is missed. */
+  listen(): void {
     const on = <K extends Parameters<VoiceProvider['on']>[0]>(event: K, fn: (...a: never[]) => void): void => {
       this.provider.on(event, fn as never);
       this.#unsubscribe.push(() => this.provider.off(event, fn as never));
@@ -46,6 +48,17 @@ export class CallConversation {
     on('latency', (l: TurnLatency) => this.session.deps.observer.onLatency(this.session, l));
     on('error', (e: ProviderError) => this.#onError(e));
     on('closed', (c: { reason: string }) => this.#onClosed(c.reason));
+  }
+
+  /** The media path is up and the caller answered: play what the provider already sent (the greeting). */
+  attach(media: CallMedia): void {
+    this.#media = media;
+    const early = this.#early;
+    this.#early = [];
+    for (const e of early) {
+      if ('audio' in e) this.#onAudio(e.audio);
+      else void this.#onResponseDone(e.done);
+    }
   }
 
   transcript(): readonly TranscriptEntry[] {
@@ -75,6 +88,10 @@ export class CallConversation {
   }
 
   #onAudio(a: AgentAudio): void {
+    if (!this.#media) {
+      this.#early.push({ audio: a });
+      return;
+    }
     let items = this.#itemsByResponse.get(a.responseId);
     if (!items) {
       items = new Set();
@@ -85,6 +102,10 @@ export class CallConversation {
   }
 
   async #onResponseDone(r: ResponseDoneInfo): Promise<void> {
+    if (!this.#media) {
+      this.#early.push({ done: r });
+      return;
+    }
     const items = this.#itemsByResponse.get(r.responseId);
     this.#itemsByResponse.delete(r.responseId);
     for (const item of items ?? []) this.#media?.endOfItem(item);

@@ -24,6 +24,8 @@ export interface CallMediaOptions {
   providerOutput: AudioFormat;
   vad: VadConfig;
   logger: Logger;
+  /** Bypass the gate entirely (diagnostic providers that must hear the raw line). */
+  rawAudio?: boolean;
   /** Where gated caller audio goes (the provider's sendAudio). */
   sink: (chunk: Buffer) => void;
 }
@@ -37,6 +39,7 @@ export class CallMedia {
   readonly #wireSilence: Buffer;
   readonly #sink: (chunk: Buffer) => void;
   readonly #agentGate: boolean;
+  readonly #raw: boolean;
   #paused = false;
   #closed = false;
   /** Counters for the call record and metrics. */
@@ -47,6 +50,7 @@ export class CallMedia {
     this.#codec = opts.wireCodec;
     this.#sink = opts.sink;
     this.#agentGate = opts.vad.agent_speaking_gate;
+    this.#raw = opts.rawAudio === true;
     const info = wireCodecInfo(opts.wireCodec);
     this.#wireSilence = Buffer.alloc(info.bytesPer20ms, opts.wireCodec === 'ulaw' ? ULAW_SILENCE : opts.wireCodec === 'alaw' ? ALAW_SILENCE : 0);
     this.#inbound = new AudioConverter({ kind: 'wire', codec: opts.wireCodec }, { kind: 'provider', format: opts.providerInput });
@@ -122,6 +126,10 @@ export class CallMedia {
     this.stats.framesIn++;
     if (this.#paused) {
       this.#sink(this.#inbound.convert(this.#wireSilence));
+      return;
+    }
+    if (this.#raw) {
+      this.#sink(this.#inbound.convert(frame));
       return;
     }
     this.gate.setAgentSpeaking(this.#agentGate && this.#rtp.pacer.isPlaying);

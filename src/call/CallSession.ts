@@ -145,7 +145,9 @@ export class CallSession {
     });
     this.provider = provider;
     const tools = this.deps.tools.forContext(setup.context.tools);
-    // The provider connects while ARI builds the media path.
+    this.conversation = new CallConversation(this, provider, tools);
+    this.conversation.listen();
+    // The provider connects (and may start the greeting) while ARI builds the media path.
     const providerReady = provider.start({
       callId: this.callId,
       instructions: renderTemplate(setup.context.prompt, vars),
@@ -194,23 +196,22 @@ export class CallSession {
     await rest.addChannel(this.bridgeId, this.mediaChannelId);
     this.#check();
 
-    this.conversation = new CallConversation(this, provider, tools);
+    await rest.answer(this.callId);
+    this.#check();
+    this.deps.observer.onAnswer(this);
+    this.phase = 'active';
     this.media = new CallMedia({
       rtp,
       wireCodec,
       providerInput: provider.inputFormat,
       providerOutput: provider.outputFormat,
       vad: config.vad,
+      rawAudio: provider.rawCallerAudio === true,
       logger: this.logger,
       sink: (chunk) => provider.sendAudio(chunk),
     });
+    if (config.vad.greeting_protection && provider.rawCallerAudio !== true) this.media.gate.beginGreeting();
     this.conversation.attach(this.media);
-    if (config.vad.greeting_protection) this.media.gate.beginGreeting();
-
-    await rest.answer(this.callId);
-    this.#check();
-    this.deps.observer.onAnswer(this);
-    this.phase = 'active';
     await providerReady;
     this.#check();
     this.logger.info({ context: this.contextName, provider: this.providerKey, profile: this.profileName }, 'call live');

@@ -18,35 +18,51 @@ export interface ReconcileReport {
   keptCalls: number;
 }
 
+/**
+ * A caller listed by Asterisk but unknown to us may simply be a new call whose StasisStart is still on its way (the
+ * REST reply and the websocket event travel on different connections). Callers are only treated as orphans if they
+ * are still unknown after this grace.
+ */
+export const ORPHAN_CALLER_GRACE_MS = 1_000;
+
 export async function reconcile(opts: {
   rest: AriRest;
   app: string;
-  liveCallIds: ReadonlySet<string>;
+  /** Asked at decision time, not snapshotted: calls keep arriving while we reconcile. */
+  isLive: (callId: string) => boolean;
+  graceMs?: number;
   failurePolicy: FailurePolicy;
   failureTarget: (p: FailurePolicy) => DialplanTarget | undefined;
   logger: Logger;
 }): Promise<ReconcileReport> {
-  const { rest, app, liveCallIds, logger } = opts;
+  const { rest, app, isLive, logger } = opts;
   const report: ReconcileReport = { deletedChannels: [], deletedBridges: [], endedCallers: [], keptCalls: 0 };
   const [application, bridges] = await Promise.all([rest.getApplication(app), rest.listBridges()]);
   const gone = (err: unknown): void => {
     if (!isAriStatus(err, 404, 422)) logger.warn({ err }, 'reconcile request failed');
   };
 
+  const suspects: string[] = [];
   for (const channelId of application.channel_ids ?? []) {
     const kind = ownedKind(channelId);
     if (kind === 'media' || kind === 'transfer') {
       const callId = callIdOf(channelId);
-      if (callId !== undefined && liveCallIds.has(callId)) continue;
+      if (callId !== undefined && isLive(callId)) continue;
       await rest.hangup(channelId).catch(gone);
       report.deletedChannels.push(channelId);
       continue;
     }
-    if (liveCallIds.has(channelId)) {
+    if (kind === 'outbound' || isLive(channelId)) {
       report.keptCalls++;
       continue;
     }
-    // A caller whose session was lost.
+    suspects.push(channelId);
+  }
+  if (suspects.length > 0) await new Promise((r) => setTimeout(r, opts.graceMs ?? ORPHAN_CALLER_GRACE_MS));
+  const stillInApp = suspects.length > 0 ? new Set((await rest.getApplication(app)).channel_ids ?? []) : new Set<string>();
+  for (const channelId of suspects) {
+    if (isLive(channelId) || !stillInApp.has(channelId)) continue;
+    // A caller whose session was lost: never left in silence.
     const target = opts.failureTarget(opts.failurePolicy);
     await rest.play(channelId, opts.failurePolicy.sound).catch(gone);
     if (target) {
@@ -60,12 +76,11 @@ export async function reconcile(opts: {
     report.endedCallers.push(channelId);
   }
 
-  const appBridges = new Set(application.bridge_ids ?? []);
   for (const b of bridges) {
-    if (ownedKind(b.id) !== 'bridge' && !appBridges.has(b.id)) continue;
+    // Only bridges we created (by id); a bridge of another app is none of our business.
     if (ownedKind(b.id) !== 'bridge') continue;
     const callId = callIdOf(b.id);
-    if (callId !== undefined && liveCallIds.has(callId)) continue;
+    if (callId !== undefined && isLive(callId)) continue;
     await rest.destroyBridge(b.id).catch(gone);
     report.deletedBridges.push(b.id);
   }

@@ -120,6 +120,11 @@ export interface VoiceProvider extends TypedEmitter<ProviderEvents> {
   readonly inputFormat: AudioFormat;
   readonly outputFormat: AudioFormat;
   /**
+   * True when the provider must hear the caller exactly as received (the echo diagnostic): the session then applies
+   * no greeting protection and no agent-speaking gate. Conversational providers leave it unset.
+   */
+  readonly rawCallerAudio?: boolean;
+  /**
    * Connect and configure, then speak the greeting. Resolves once the provider is ready for audio.
    * Rejects (with a ProviderError-like `code`) when it cannot start at all.
    */

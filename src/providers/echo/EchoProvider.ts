@@ -27,6 +27,8 @@ const TICK_MS = 20;
 export class EchoProvider extends TypedEmitter<ProviderEvents> implements VoiceProvider {
   readonly inputFormat: AudioFormat;
   readonly outputFormat: AudioFormat;
+  /** What the admin hears back must be the line as received, not what the gate lets through. */
+  readonly rawCallerAudio = true;
   readonly #queue: Delayed[] = [];
   #head = 0;
   #timer: NodeJS.Timeout | undefined;

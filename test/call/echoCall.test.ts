@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { envelope, startHarness, type Harness } from './harness.js';
+import { utterances } from './speechLike.js';
+
+/** Count separate bursts in an energy envelope (rising edges over a threshold). */
+function bursts(env: number[], threshold: number): number {
+  let count = 0;
+  let on = false;
+  for (const e of env) {
+    if (!on && e > threshold) {
+      count++;
+      on = true;
+    } else if (on && e < threshold / 2) on = false;
+  }
+  return count;
+}
+
+describe('a whole call with the echo provider over real UDP', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it("plays the caller's own audio back and leaves nothing behind when the caller hangs up", async () => {
+    h = await startHarness();
+    const { sim, agent } = h;
+    const call = sim.placeCall({ callerNumber: '5551234', callerName: 'Lab Caller', variables: { AI_CONTEXT: 'default' } });
+    await sim.waitFor(() => sim.channels.get(call.id)?.state === 'Up', 5_000, 'caller answered');
+    expect(agent.controller.sessions.size).toBe(1);
+
+    // Three utterances with pauses; during the pauses Asterisk sends nothing (two-member bridge).
+    const audio = utterances({ sampleRate: 8000, count: 3, speechMs: 600, pauseMs: 700 });
+    await call.playAudio(audio, 8000, { realtime: true });
+    await call.waitForReceivedMs(3_000, 8_000);
+
+    const rx = call.received;
+    expect(rx.length).toBeGreaterThan(100);
+    expect(rx.every((p) => p.pt === 0 && p.payloadBytes === 160)).toBe(true);
+    expect(call.droppedDynamic).toBe(0);
+    const env = envelope(call.receivedPcm(), 8000);
+    const max = Math.max(...env);
+    expect(max).toBeGreaterThan(300);
+    expect(bursts(env, max / 4)).toBe(3);
+
+    call.hangup();
+    await sim.waitFor(() => agent.controller.sessions.size === 0, 5_000, 'session ended');
+    await sim.waitFor(() => sim.channels.size === 0 && sim.bridges.size === 0, 5_000, 'nothing left in Asterisk');
+    expect(sim.rtpPeers).toBe(0);
+    const deletes = sim.requests.filter((r) => r.method === 'DELETE').map((r) => r.path);
+    expect(deletes.some((p) => p.includes('/channels/aiav-em-'))).toBe(true);
+    expect(deletes.some((p) => p.includes('/bridges/aiav-br-'))).toBe(true);
+    // The caller hung up themselves: we never DELETE their channel.
+    expect(deletes.some((p) => p.endsWith(`/channels/${call.id}`))).toBe(false);
+  });
+
+  it('builds the media path in the order Asterisk needs and answers last', async () => {
+    h = await startHarness();
+    const { sim } = h;
+    const call = sim.placeCall({ variables: { AI_CONTEXT: 'default' } });
+    await sim.waitFor(() => sim.channels.get(call.id)?.state === 'Up', 5_000, 'answered');
+    const seq = sim.requests
+      .filter((r) => r.method === 'POST')
+      .map((r) => r.path.replace(/\/[^/]*aiav-[^/]*|\/\d+\.\d+/g, '/{id}'));
+    expect(seq).toEqual([
+      '/bridges',
+      '/bridges/{id}/addChannel',
+      '/channels/externalMedia',
+      '/bridges/{id}/addChannel',
+      '/channels/{id}/answer',
+    ]);
+    // No addChannel of the media leg was refused with 422: it was added after its StasisStart.
+    expect(sim.requests.some((r) => r.status === 422)).toBe(false);
+  });
+});
