@@ -35,6 +35,8 @@ export interface RecordedRequest {
   aborted: boolean;
   /** The response was completely written. */
   completed: boolean;
+  /** When the response ended (written or aborted), epoch ms. */
+  endedAt?: number;
 }
 
 export interface SpeechOptions {
@@ -56,8 +58,15 @@ function errorBody(message: string, type: string, code: string | null, param: st
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     if (signal.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const onAbort = (): void => {
+      clearTimeout(t);
+      resolve();
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 
 export class FakeOpenAIRest {
@@ -90,6 +99,15 @@ export class FakeOpenAIRest {
     const port = (server.address() as AddressInfo).port;
     fake = new FakeOpenAIRest(server, sockets, opts.apiKey, `http://127.0.0.1:${port}/v1`);
     return fake;
+  }
+
+  /** Forget requests, scripts and pending faults; default speech pacing. */
+  reset(): void {
+    this.requests.length = 0;
+    this.transcripts.length = 0;
+    this.chatScripts.length = 0;
+    this.#faults.clear();
+    this.speech = { msPerChar: DEFAULT_MS_PER_CHAR, chunkSizes: [4801, 3333, 1999, 777], chunkDelayMs: 2, firstByteDelayMs: 5 };
   }
 
   scriptTranscript(...items: ScriptedTranscript[]): void {
@@ -149,6 +167,7 @@ export class FakeOpenAIRest {
     for (const [k, v] of Object.entries(req.headers)) if (!SECRET_HEADERS.has(k) && typeof v === 'string') headers[k] = v;
     const rec: RecordedRequest = { route, method: req.method ?? '', path, headers, body: {}, status: 0, at: Date.now(), aborted: false, completed: false };
     res.on('close', () => {
+      rec.endedAt = Date.now();
       if (!res.writableFinished) rec.aborted = true;
     });
     res.on('finish', () => (rec.completed = true));
