@@ -53,6 +53,8 @@ export function createLogger(logging: Partial<LoggingConfig> = {}, options: Crea
     {
       level: logging.level ?? 'info',
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Errors arrive here already serialized and scrubbed by formatters.log; keep pino from re-typing them 'Object'.
+      serializers: { err: (value: unknown) => (value instanceof Error ? scrubObject(value) : value) },
       formatters: {
         level: (label) => ({ level: label }),
         log: (object) => scrubObject(object) as Record<string, unknown>,
