@@ -92,6 +92,13 @@ export class SessionRenewal {
     this.#staged = undefined;
     clearTimeout(this.#forceTimer);
     this.#forceTimer = undefined;
+    if (!staged.transport.isOpen) {
+      // The pre-opened session died while waiting for a quiet moment: open another rather than install a dead one.
+      const left = (this.#expiresAtMs ?? 0) - Date.now();
+      this.#opts.logger().warn({ leftMs: left }, 'pre-opened realtime session closed before the switch; opening another');
+      if (left > EXPIRY_MARGIN_MS) this.#arm(0);
+      return;
+    }
     this.#opts.switchTo(staged);
   }
 }
