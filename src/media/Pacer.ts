@@ -159,16 +159,23 @@ export class Pacer {
 
   /**
    * Barge-in: drop everything queued at once (no frame is sent after this returns) and report, for every item
-   * with audio queued or played since the previous clear, exactly how much was sent.
+   * still queued or playing (not yet played out in full), exactly how much was sent. Items the caller heard to the
+   * end need no truncation and are not reported (a fully played greeting must not be "cut" at its own length).
    */
   clear(): PlayedItem[] {
     if (this.#stopped) return [];
     this.#halt();
-    for (const e of this.#entries) this.stats.bytesCleared += e.chunker.clear();
+    const unfinished = new Set<string>();
+    for (const e of this.#entries) {
+      unfinished.add(e.record.itemId);
+      this.stats.bytesCleared += e.chunker.clear();
+    }
     this.#entries = [];
     this.#queuedBytes = 0;
     const played: PlayedItem[] = [];
-    for (const r of this.#records.values()) played.push({ itemId: r.itemId, responseId: r.responseId, playedMs: this.#bytesToMs(r.playedBytes) });
+    for (const r of this.#records.values()) {
+      if (unfinished.has(r.itemId)) played.push({ itemId: r.itemId, responseId: r.responseId, playedMs: this.#bytesToMs(r.playedBytes) });
+    }
     this.#records.clear();
     this.#resolveWaiters(true);
     this.#segmentPlayedBytes = 0;

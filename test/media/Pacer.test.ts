@@ -138,16 +138,24 @@ describe('Pacer items and barge-in', () => {
     clock.advance(110); // frames at 0..100: A, A, A(partial 80 B), B, B, B
     expect(sent).toHaveLength(6);
     const played = pacer.clear();
-    expect(played).toEqual([
-      { itemId: 'item_A', responseId: 'resp_1', playedMs: 50 },
-      { itemId: 'item_B', responseId: 'resp_1', playedMs: 60 },
-    ]);
+    // item_A was heard to its end: nothing to truncate there. Only item_B was cut.
+    expect(played).toEqual([{ itemId: 'item_B', responseId: 'resp_1', playedMs: 60 }]);
     expect(pacer.isPlaying).toBe(false);
     expect(pacer.queuedMs).toBe(0);
     expect(clock.pending).toBe(0);
     clock.advance(1000);
     expect(sent).toHaveLength(6);
     expect(pacer.clear()).toEqual([]); // records start afresh after a clear
+  });
+
+  it('does not report an item played out in full (regression: the greeting was "truncated" at its own length on the first barge-in)', () => {
+    const { clock, pacer } = setup();
+    pacer.write(Buffer.alloc(320, 1), { responseId: 'resp_greet', itemId: 'greeting' });
+    pacer.endOfItem('greeting');
+    clock.advance(200);
+    pacer.write(audio(1000, 2), tagB);
+    clock.advance(50);
+    expect(pacer.clear().map((p) => p.itemId)).toEqual(['item_B']);
   });
 
   it('lists items that were queued but never played, with 0 ms', () => {
