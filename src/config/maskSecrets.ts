@@ -8,12 +8,12 @@ export function isSecretKey(key: string): boolean {
 }
 
 /**
- * `sk-proj-abcdefgh1234` → `sk-…1234`: enough to tell two keys apart, not enough to use one. Short values (where
- * showing 7 characters would reveal too much) become `***`; empty stays empty so "not set" remains visible.
+ * `sk-proj-abcdefgh1234` → `sk-…1234`: enough to tell two keys apart, not enough to use one. Passwords and short
+ * values (where 7 characters would reveal too much) become `***`; empty stays empty so "not set" remains visible.
  */
-export function maskValue(value: string): string {
+export function maskValue(value: string, key = ''): string {
   if (value === '') return '';
-  if (value.length < 16) return '***';
+  if (value.length < 16 || /pass(word|wd)/i.test(key)) return '***';
   return `${value.slice(0, 3)}…${value.slice(-4)}`;
 }
 
@@ -25,7 +25,7 @@ export function maskUrlCredentials(text: string): string {
 /** A deep copy of `value` with every secret-named string masked and URL credentials hidden. */
 export function maskSecrets<T>(value: T): T {
   const walk = (node: unknown, key: string | undefined): unknown => {
-    if (typeof node === 'string') return key !== undefined && isSecretKey(key) ? maskValue(node) : maskUrlCredentials(node);
+    if (typeof node === 'string') return key !== undefined && isSecretKey(key) ? maskValue(node, key) : maskUrlCredentials(node);
     if (Array.isArray(node)) return node.map((item) => walk(item, key));
     if (isPlainObject(node)) {
       const out: Record<string, unknown> = {};

@@ -28,6 +28,7 @@ describe('maskSecrets', () => {
   it('never shows more than 7 characters of a key', () => {
     expect(maskValue('0123456789abcdefghij')).toBe('012…ghij');
     expect(maskValue('0123456789abcde')).toBe('***');
+    expect(maskValue('a-long-enough-password', 'password')).toBe('***');
   });
 
   it('collects the secret values for the logger', () => {
