@@ -16,7 +16,7 @@ import { connectionTarget, type ConnectionTarget } from './connectionTarget.js';
 import { openSession, type OpenedSession } from './openSession.js';
 import { emptyStats, type RealtimeProviderStats } from './providerStats.js';
 import { RealtimeConversation } from './RealtimeConversation.js';
-import { FATAL_SERVER_CODES, RealtimeError } from './RealtimeError.js';
+import { RealtimeError, retryIsPointless } from './RealtimeError.js';
 import { realtimeAudioSpec, type RealtimeAudioSpec } from './realtimeAudioSpec.js';
 import type { RealtimeTransport, TransportEvents } from './RealtimeTransport.js';
 import { retryWithin } from './retryWithin.js';
@@ -233,7 +233,7 @@ export class OpenAIRealtimeProvider extends TypedEmitter<ProviderEvents> impleme
       windowMs: this.#config.reconnect_timeout_ms,
       attempt: (remainingMs) => this.#open(`c${this.#generation + 1}`, remainingMs),
       wanted: () => this.#state === 'reconnecting',
-      giveUp: (err) => err.code === 'handshake_401' || FATAL_SERVER_CODES.has(err.code),
+      giveUp: (err) => retryIsPointless(err.code),
       onFailure: (err, attempt) => this.#logger.warn({ attempt, code: err.code }, 'realtime reconnect attempt failed'),
     });
     if (outcome.ok) {
