@@ -141,7 +141,7 @@ export class PipelineProvider extends TypedEmitter<ProviderEvents> implements Vo
     if (greeting !== '') {
       this.#enqueue(async (turn) => {
         turn.phase = 'speaking';
-        await this.#speakFixed('greeting', greeting, turn.controller.signal).catch(() => undefined);
+        await this.#speakFixed('greeting', greeting, turn.controller.signal);
       });
     }
   }
@@ -186,8 +186,9 @@ export class PipelineProvider extends TypedEmitter<ProviderEvents> implements Vo
     this.#toolWaiter.resolve(result.callId);
   }
 
+  /** Never rejects (callers chain on it): a TTS failure is reported as an `error` event, then it resolves. */
   async say(text: string): Promise<void> {
-    if (this.#closed) throw Object.assign(new Error('provider closed'), { code: 'closed' });
+    if (this.#closed || text.trim() === '') return;
     // Never after a reply's audio that is still being delivered (the farewell comes after the last words).
     const speaking = [...this.#responses.values()].filter((r) => r.state === 'active' && r.kind !== 'say' && r.speech.deliveredMs > 0);
     await Promise.all(speaking.map((r) => r.speech.done.catch(() => undefined)));
@@ -349,7 +350,7 @@ export class PipelineProvider extends TypedEmitter<ProviderEvents> implements Vo
     return true;
   }
 
-  /** Greeting and say(): fixed text, TTS only. Rejects (with `code`) when the speech failed. */
+  /** Greeting and say(): fixed text, TTS only. Never rejects: a failure is an `error` event and a failed response. */
   async #speakFixed(kind: ResponseKind, text: string, parent: AbortSignal): Promise<void> {
     const r = this.#newResponse(kind, parent);
     r.text = text;
@@ -359,16 +360,7 @@ export class PipelineProvider extends TypedEmitter<ProviderEvents> implements Vo
     try {
       await r.speech.done;
     } catch (err) {
-      if (r.state !== 'active' || isAbort(err) || r.signal.aborted) {
-        this.#endFailed(r, 'tts', err);
-        return;
-      }
-      // The greeting's failure is the session's business (error event); say() reports to its caller instead.
-      this.#endFailed(r, 'tts', err, kind === 'say' ? 'reject' : 'report');
-      if (kind === 'say') {
-        const e = toProviderError('tts', err);
-        throw Object.assign(new Error(e.message), { code: e.code, fatal: e.fatal });
-      }
+      this.#endFailed(r, 'tts', err);
       return;
     }
     if (r.state === 'active') this.#complete(r);
@@ -460,13 +452,13 @@ export class PipelineProvider extends TypedEmitter<ProviderEvents> implements Vo
   }
 
   /** A response ended by an error or an abort. Returns false (the response did not complete). */
-  #endFailed(r: SpokenResponse, stage: StageName, err: unknown, mode: 'report' | 'reject' = 'report'): false {
+  #endFailed(r: SpokenResponse, stage: StageName, err: unknown): false {
     if (r.state !== 'active') return false; // already cut by interrupt/close
     if (isAbort(err) || r.signal.aborted) {
       this.#cut(r, r.speech.deliveredMs); // superseded or closed: what was delivered will still play
       return false;
     }
-    if (mode === 'report') this.#reportError(stage, err);
+    this.#reportError(stage, err);
     // What was delivered still plays; the model must know it said that much, and no more.
     const heard = r.heard(r.speech.deliveredMs);
     r.stop('failed');

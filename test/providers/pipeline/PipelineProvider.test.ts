@@ -121,6 +121,23 @@ describe('PipelineProvider turn', () => {
     expect(h.of('transcript')).toHaveLength(0);
   });
 
+  it('lets a new utterance supersede a reply that is still thinking, answering both in one turn', async () => {
+    await start();
+    fake.scriptTranscript('I want to', 'order a pizza.');
+    fake.scriptChat({ text: 'Too early.', holdAfterChunks: 1, holdMs: 20_000 }, { text: 'One pizza, coming up.' });
+    feed(h.provider, callerUtterance());
+    await fake.waitForRequests('chat');
+    feed(h.provider, callerUtterance());
+    const done = await h.next('responseDone', (d) => d.status === 'completed');
+    expect(done.text).toBe('One pizza, coming up.');
+    await vi.waitFor(() => expect(fake.requestsTo('chat')[0]!.aborted).toBe(true));
+    expect((fake.requestsTo('chat')[1]!.body.messages as unknown[]).slice(1)).toEqual([
+      { role: 'user', content: 'I want to' },
+      { role: 'user', content: 'order a pizza.' },
+    ]);
+    expect(h.of('audio').every((a) => a.responseId === done.responseId)).toBe(true);
+  });
+
   it('answers a notify() system note with a model turn', async () => {
     await start();
     fake.scriptChat({ text: 'Sales did not answer. Can I take a message?' });
@@ -248,10 +265,12 @@ describe('PipelineProvider failures', () => {
     expect(await h.next('responseDone')).toMatchObject({ status: 'failed' });
   });
 
-  it('rejects say() with a code when TTS fails, and never emits after close()', async () => {
+  it('resolves say() when TTS fails, reporting the error, and never emits after close()', async () => {
     await start();
     fake.failNext('speech', { status: 500 });
-    await expect(h.provider.say('Bye.')).rejects.toMatchObject({ code: 'http_500' });
+    await h.provider.say('Bye.');
+    expect(h.of('error')).toEqual([expect.objectContaining({ code: 'http_500', fatal: false })]);
+    expect(h.of('responseDone')).toEqual([expect.objectContaining({ status: 'failed', hadAudio: false })]);
     await h.provider.close();
     const n = h.events.length;
     feed(h.provider, callerUtterance());

@@ -50,8 +50,8 @@ export function makeProvider(fake: FakeOpenAIRest, overrides: { max_retries?: nu
   const waiters: Array<() => void> = [];
   const types: Array<keyof ProviderEvents> = ['audio', 'responseDone', 'speechStarted', 'speechStopped', 'transcript', 'toolCall', 'latency', 'error', 'closed'];
   for (const type of types) {
-    provider.on(type, (arg: never) => {
-      events.push({ type, at: Date.now(), args: arg } as Recorded);
+    provider.on(type, (...args: unknown[]) => {
+      events.push({ type, at: Date.now(), args: args[0] } as Recorded);
       for (const w of [...waiters]) w();
     });
   }
