@@ -5,6 +5,9 @@ import { PortAllocator } from '../media/PortAllocator.js';
 import { ToolRegistry } from '../tools/ToolRegistry.js';
 import { CallController } from './CallController.js';
 import { CompositeObserver, type CallObserver } from './CallObserver.js';
+import { CallRecordObserver } from '../records/CallRecordObserver.js';
+import { EmailService } from '../email/EmailService.js';
+import { pruneCallRecords } from '../records/pruneCallRecords.js';
 import { AgentOps } from '../ops/AgentOps.js';
 
 /**
@@ -44,12 +47,36 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   const ports = new PortAllocator({ host: config.external_media.rtp_host, ...parsePortRange(config.external_media.port_range) });
   const ari = new AriConnection(config.asterisk, logger.child({ component: 'ari' }));
   const ops = new AgentOps({ logger, configPath: opts.configPath });
+  // Email is configured once at start (SMTP settings need a restart); a failed send is spooled, never lost.
+  const email = config.email.enabled
+    ? new EmailService(config.email, { logger: logger.child({ component: 'email' }), ...(config.company_name ? { companyName: config.company_name } : {}) })
+    : undefined;
+  if (email) {
+    void email.start().then((n) => n > 0 && logger.info({ resent: n }, 'resent spooled emails from a previous run'));
+    ops.addFlusher(async () => {
+      await email.flush(10_000);
+      email.close();
+    });
+  }
+  if (config.call_records.enabled && config.call_records.retention_days > 0) {
+    void pruneCallRecords(config.call_records.dir, config.call_records.retention_days)
+      .then((removed) => removed.length > 0 && logger.info({ removed: removed.length }, 'pruned old call records'))
+      .catch((err: unknown) => logger.warn({ err }, 'call record pruning failed'));
+  }
+  const records = config.call_records.enabled
+    ? new CallRecordObserver({
+        dir: config.call_records.dir,
+        logger,
+        ...(email ? { email } : {}),
+        contextEmail: (name) => config.contexts[name]?.email,
+      })
+    : undefined;
   const controller = new CallController({
     ari,
     config: () => config,
     tools: () => tools,
     ports,
-    observer: new CompositeObserver([...(opts.observers ?? []), ops.observer]),
+    observer: new CompositeObserver([...(records ? [records] : []), ...(opts.observers ?? []), ops.observer]),
     logger,
   });
   ari.start();
@@ -71,6 +98,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
         controller.startDraining();
         await controller.endAll(`shutdown:${reason}`);
         await ops.close();
+        email?.close();
         await ari.stop();
       })();
       return stopped;

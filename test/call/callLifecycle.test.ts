@@ -52,7 +52,7 @@ describe('call lifecycle against the simulator', () => {
     await agent.controller.sessions.get(call.id)?.end('agent_hangup');
     await noLeftovers(h);
     expect(call.hungUp).toBe(true);
-    const hangupReq = sim.events.find((e) => e.type === 'ChannelHangupRequest' && (e as { channel: { id: string } }).channel.id === call.id);
+    const hangupReq = sim.events.find((e) => e.type === 'ChannelHangupRequest' && (e as unknown as { channel: { id: string } }).channel.id === call.id);
     expect(hangupReq).toMatchObject({ cause: 32, soft: true });
   });
 
