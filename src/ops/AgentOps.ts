@@ -44,6 +44,7 @@ export class AgentOps {
   #draining = false;
   readonly #controllerDeltas = new CounterDeltas<object>();
   readonly #outboundListeners: Array<(s: OutboundStatus) => void> = [];
+  readonly #flushers: Array<() => Promise<void>> = [];
 
   constructor(private readonly opts: AgentOpsOptions) {
     this.metrics = new Metrics({ processMetrics: opts.processMetrics ?? true });
@@ -143,13 +144,21 @@ export class AgentOps {
     this.#outboundListeners.push(listener);
   }
 
-  /** SIGTERM/SIGINT: drain (config `shutdown.drain_timeout_s` unless given), end the rest, flush, stop. */
+  /** Call records, the email spool: what must be written out at shutdown, after the last call ended. */
+  addFlusher(flush: () => Promise<void>): void {
+    this.#flushers.push(flush);
+  }
+
+  /**
+   * SIGTERM/SIGINT: drain (config `shutdown.drain_timeout_s` unless given), end the rest, run the registered
+   * flushers then `flushers`, stop the agent.
+   */
   shutdown(o: { flushers?: Array<() => Promise<void>>; drainTimeoutMs?: number; reason?: string } = {}): Promise<ShutdownReport> {
     const agent = this.#requireAgent();
     return gracefulShutdown(agent, {
       drainTimeoutMs: o.drainTimeoutMs ?? agent.config().shutdown.drain_timeout_s * 1000,
       logger: this.opts.logger,
-      ...(o.flushers ? { flushers: o.flushers } : {}),
+      flushers: [...this.#flushers, ...(o.flushers ?? [])],
       ...(o.reason ? { reason: o.reason } : {}),
       onDraining: () => {
         this.#draining = true;

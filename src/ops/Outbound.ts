@@ -150,7 +150,7 @@ export class Outbound {
       this.#finish(tracked, 'unknown', {});
     }, waitMs);
     tracked.timer.unref();
-    this.deps.logger.info({ channel: id, endpoint: req.endpoint, context: req.context, amd: status.amd }, 'outbound call placed');
+    this.deps.logger.info({ channel: id, to: req.endpoint, context: req.context, amd: status.amd }, 'outbound call placed');
     return { id };
   }
 
@@ -199,7 +199,7 @@ export class Outbound {
     if (state !== 'answered') t.status.endedAt = new Date().toISOString();
     const log = state === 'answered' ? 'outbound call answered' : 'outbound call not answered';
     this.deps.logger.info(
-      { channel: t.status.id, endpoint: t.endpoint, context: t.status.context, result: state, cause: t.status.cause, amd_status: t.status.amdStatus },
+      { channel: t.status.id, to: t.endpoint, context: t.status.context, result: state, cause: t.status.cause, amd_status: t.status.amdStatus },
       log,
     );
     try {
