@@ -1,9 +1,10 @@
 import { startAgent } from '../call/startAgent.js';
+import { installSignalHandlers, SHUTDOWN_OVERHEAD_MS } from '../ops/shutdown.js';
 import { createLogger } from '../util/logger.js';
 import { configOption, type CliCommand } from './CliCommand.js';
 import { loadConfigForCli } from './loadConfigForCli.js';
 
-/** Beyond the configured drain, the time stop() gets to close sockets and flush before we exit anyway. */
+/** Beyond the drain and the shutdown's own bounded steps, the time stop() gets to close sockets before we exit anyway. */
 const STOP_GRACE_MS = 5_000;
 
 export const startCommand: CliCommand = {
@@ -13,7 +14,8 @@ export const startCommand: CliCommand = {
   description:
     'Loads and validates the configuration (the agent never starts with a config it cannot honour), then\n' +
     'connects to ARI and serves calls until SIGTERM/SIGINT, when it stops taking calls, lets active ones\n' +
-    'finish (shutdown.drain_timeout_s) and exits 0. A second signal exits at once.',
+    'finish (shutdown.drain_timeout_s) and exits 0. A second signal exits at once. SIGHUP reloads the\n' +
+    'configuration for new calls (an invalid one is refused and the old one kept).',
   options: { ...configOption },
   async run(ctx) {
     const loaded = await loadConfigForCli(ctx);
@@ -35,40 +37,28 @@ export const startCommand: CliCommand = {
       return 1;
     }
 
+    // SIGTERM/SIGINT: drain, end the rest, flush, exit 0; a second signal exits at once. SIGHUP: reload (src/ops).
     return new Promise<number>((resolve) => {
-      let stopping = false;
-      const onSignal = (signal: NodeJS.Signals): void => {
-        if (stopping) {
-          logger.warn({ signal }, 'second signal: exiting without waiting for calls');
-          logger.flush();
-          process.exit(1);
-        }
-        stopping = true;
-        logger.info({ signal }, 'stopping');
-        const deadline = setTimeout(() => {
-          logger.error({ signal }, 'stop did not finish in time: exiting');
-          logger.flush();
-          process.exit(1);
-        }, config.shutdown.drain_timeout_s * 1000 + STOP_GRACE_MS);
-        deadline.unref();
-        agent.stop(signal).then(
-          () => {
-            clearTimeout(deadline);
-            logger.info('stopped');
+      installSignalHandlers({
+        logger,
+        shutdown: async (signal) => {
+          const deadline = setTimeout(() => {
+            logger.error({ signal }, 'stop did not finish in time: exiting');
             logger.flush();
-            resolve(0);
-            process.exit(0);
-          },
-          (error: unknown) => {
-            logger.error({ err: error }, 'error while stopping');
-            logger.flush();
-            resolve(1);
             process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
+          }, config.shutdown.drain_timeout_s * 1000 + SHUTDOWN_OVERHEAD_MS + STOP_GRACE_MS);
+          deadline.unref();
+          await agent.ops.shutdown({ reason: signal });
+          clearTimeout(deadline);
+        },
+        reload: () => agent.ops.reload(),
+        exit: (code) => {
+          logger.info({ exit_code: code }, code === 0 ? 'stopped' : 'exiting');
+          logger.flush();
+          resolve(code);
+          process.exit(code);
+        },
+      });
     });
   },
 };
