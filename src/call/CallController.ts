@@ -104,6 +104,9 @@ export class CallController {
       case 'ChannelDestroyed':
         this.#onChannelGone(e.channel, e.cause);
         return;
+      case 'PlaybackFinished':
+        this.#sessionFor(e.playback.id)?.onPlaybackFinished(e.playback.id);
+        return;
       case 'ChannelHangupRequest':
         return;
       default:

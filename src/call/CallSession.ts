@@ -11,7 +11,7 @@ import { createProvider } from '../providers/createProvider.js';
 import type { VoiceProvider } from '../providers/VoiceProvider.js';
 import type { ToolRegistry } from '../tools/ToolRegistry.js';
 import type { CallOutcome } from '../tools/CallControl.js';
-import { bridgeIdFor, mediaChannelIdFor } from './callIds.js';
+import { bridgeIdFor, mediaChannelIdFor, playbackIdFor } from './callIds.js';
 import { CallConversation } from './CallConversation.js';
 import { CallMedia } from './CallMedia.js';
 import type { CallObserver } from './CallObserver.js';
@@ -45,6 +45,8 @@ class CallEnded extends Error {}
 
 /** How long the media channel's StasisStart may take after its REST reply (observed: 2–7 ms). */
 const MEDIA_STASIS_TIMEOUT_MS = 5_000;
+/** Bound on an apology (Asterisk sound or provider speech): a missing PlaybackFinished must not hold the caller. */
+const APOLOGY_TIMEOUT_MS = 8_000;
 
 export class CallSession {
   readonly callId: string;
@@ -70,6 +72,8 @@ export class CallSession {
   #mediaStasisWaiter: (() => void) | undefined;
   #callerGone = false;
   #ended: Promise<void> | undefined;
+  #playbacks = 0;
+  readonly #playbackWaiters = new Map<string, () => void>();
 
   constructor(
     readonly caller: AriChannel,
@@ -250,6 +254,29 @@ export class CallSession {
     if (!this.ended && this.phase !== 'transferred') void this.runFailurePolicy('media_channel_gone');
   }
 
+  onPlaybackFinished(playbackId: string): void {
+    this.#playbackWaiters.get(playbackId)?.();
+  }
+
+  /** Play an Asterisk sound to the caller and wait until it has finished (bounded). */
+  async playSound(media: string, timeoutMs = APOLOGY_TIMEOUT_MS): Promise<void> {
+    const id = playbackIdFor(this.callId, ++this.#playbacks);
+    let timer: NodeJS.Timeout | undefined;
+    const finished = new Promise<void>((resolve) => {
+      this.#playbackWaiters.set(id, resolve);
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    try {
+      await this.deps.rest.play(this.callId, media, id);
+      await finished;
+    } catch (err) {
+      this.logger.warn({ err, media }, 'could not play sound');
+    } finally {
+      clearTimeout(timer);
+      this.#playbackWaiters.delete(id);
+    }
+  }
+
   onCallerStasisEnd(): void {
     this.#callerGone = true;
     this.#mediaStasisWaiter?.();
@@ -270,8 +297,17 @@ export class CallSession {
     this.logger.warn({ reason, action: policy.action }, 'running on_provider_failure policy');
     this.media?.flush();
     if (!this.#callerGone) {
-      await this.deps.rest.play(this.callId, policy.sound).catch(() => undefined);
+      // The provider can still apologise in its own voice when it is not what failed; otherwise Asterisk does.
+      const providerUsable = this.media !== undefined && this.provider !== undefined && !reason.startsWith('provider');
+      if (providerUsable && policy.message) {
+        this.media?.setPaused(false);
+        await Promise.race([this.provider?.say(policy.message), new Promise((r) => setTimeout(r, APOLOGY_TIMEOUT_MS))]);
+        await this.media?.waitForPlayout(APOLOGY_TIMEOUT_MS);
+      } else {
+        await this.playSound(policy.sound);
+      }
     }
+    if (this.ended) return;
     const target = this.control.failureTarget(policy);
     if (target && !this.#callerGone) {
       try {
@@ -319,6 +355,7 @@ export class CallSession {
     if (this.outcome === 'abandoned' && reason === 'agent_hangup') this.outcome = 'completed';
     const { rest } = this.deps;
     this.#mediaStasisWaiter?.();
+    for (const release of this.#playbackWaiters.values()) release();
     await this.control.dispose();
     await this.conversation?.dispose();
     this.media?.close();

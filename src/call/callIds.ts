@@ -17,6 +17,10 @@ export function transferLegIdFor(callId: string, attempt: number): string {
   return `${ID_PREFIX}-xf${attempt}-${callId}`;
 }
 
+export function playbackIdFor(callId: string, n: number): string {
+  return `${ID_PREFIX}-pb${n}-${callId}`;
+}
+
 export function outboundChannelId(uniq: string): string {
   return `${ID_PREFIX}-out-${uniq}`;
 }
@@ -34,6 +38,6 @@ export function ownedKind(id: string): OwnedKind | undefined {
 
 /** The caller channel id encoded in one of our ids (media, transfer leg, bridge). */
 export function callIdOf(id: string): string | undefined {
-  const m = /^aiav-(?:em|br|xf\d+)-(.+)$/.exec(id);
+  const m = /^aiav-(?:em|br|xf\d+|pb\d+)-(.+)$/.exec(id);
   return m?.[1];
 }
