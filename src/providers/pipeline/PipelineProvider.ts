@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
 import type { PipelineConfig, ProfileConfig, VadConfig } from '../../config/schema.js';
-import { pcm16leToPcm } from '../../media/l16.js';
 import { toChatTool, type ChatToolSchema } from '../../tools/toolSchemas.js';
 import { TypedEmitter } from '../../util/TypedEmitter.js';
-import { Endpointer, type EndpointEvent } from '../../vad/Endpointer.js';
+import type { EndpointEvent } from '../../vad/Endpointer.js';
 import type {
   AudioFormat,
   PlayedItem,
@@ -15,11 +14,13 @@ import type {
   VoiceProvider,
 } from '../VoiceProvider.js';
 import { rmsDbfs } from './audioLevel.js';
+import { CallerEndpointing } from './CallerEndpointing.js';
 import { ChatClient } from './ChatClient.js';
 import { ConversationHistory } from './ConversationHistory.js';
 import { hallucinationReason } from './hallucinationFilter.js';
 import { SentenceSplitter } from './SentenceSplitter.js';
 import { SpokenResponse, type ResponseKind } from './SpokenResponse.js';
+import { ResponseLedger } from './ResponseLedger.js';
 import { isAbort, toProviderError, type StageName } from './stageClient.js';
 import { SttClient } from './SttClient.js';
 import { ToolWaiter } from './ToolWaiter.js';
@@ -64,12 +65,8 @@ interface Turn {
 const TTS_CONCURRENCY = 2;
 /** Model → tools → model rounds per turn: a model looping on tools must not hold the call. */
 const MAX_TOOL_ROUNDS = 5;
-/** Caller frame the endpointer gets: 20 ms, the RTP packet time and a size the VAD accepts. */
-const FRAME_MS = 20;
 /** Utterances quieter than this are line noise, not speech: not worth an STT request (Whisper invents text). */
 const MIN_UTTERANCE_DBFS = -60;
-/** Responses remembered for barge-in lookups (the session only reports the few still queued for playout). */
-const MAX_REMEMBERED_RESPONSES = 16;
 
 export class PipelineProvider extends TypedEmitter<ProviderEvents> implements VoiceProvider {
   readonly name: string;
@@ -79,14 +76,16 @@ export class PipelineProvider extends TypedEmitter<ProviderEvents> implements Vo
   readonly #stt: SttClient;
   readonly #chat: ChatClient;
   readonly #tts: TtsClient;
-  readonly #endpointer: Endpointer;
-  readonly #frame: Int16Array;
-  #frameFill = 0;
+  readonly #caller: CallerEndpointing;
   #log: Logger;
   #history = new ConversationHistory({ systemPrompt: '', maxChars: 1 });
   #tools: ChatToolSchema[] = [];
   #voice: string | undefined;
-  readonly #responses = new Map<string, SpokenResponse>();
+  readonly #ledger = new ResponseLedger({
+    history: () => this.#history,
+    fire: (event, ...args) => this.#fire(event, ...args),
+    reportError: (stage, err) => this.#reportError(stage, err),
+  });
   readonly #toolWaiter = new ToolWaiter();
   readonly #closeController = new AbortController();
   #chain: Promise<void> = Promise.resolve();
@@ -98,7 +97,7 @@ export class PipelineProvider extends TypedEmitter<ProviderEvents> implements Vo
   #responseNo = 0;
   #started = false;
   #closed = false;
-  readonly stats = { filtered: 0, silentUtterances: 0, lateAudioDropped: 0, oddChunks: 0, unknownToolResults: 0 };
+  readonly stats = { filtered: 0, silentUtterances: 0, lateAudioDropped: 0, unknownToolResults: 0 };
 
   constructor(o: PipelineProviderOptions) {
     super();
@@ -106,21 +105,11 @@ export class PipelineProvider extends TypedEmitter<ProviderEvents> implements Vo
     this.#cfg = o.config;
     this.#log = o.logger;
     // STT wants 8 or 16 kHz (what Whisper works at; more is upload for nothing): take the profile's rate when it is
-    // one of those, else 16 kHz. TTS `pcm` is 24 kHz, so that is what we emit; the media engine resamples both
-    // ways with its per-call resamplers.
+    // one of those, else 16 kHz. TTS `pcm` is 24 kHz (OpenAI, Kokoro; `tts.sample_rate` for a server that differs),
+    // so that is what we emit as is; the media engine resamples both ways with its per-call resamplers.
     this.inputFormat = { encoding: 'pcm16', sampleRate: o.profile.provider_rate === 24000 ? 16000 : o.profile.provider_rate };
-    this.outputFormat = { encoding: 'pcm16', sampleRate: 24000 };
-    const ep = o.config.endpointing;
-    this.#endpointer = new Endpointer({
-      sampleRate: this.inputFormat.sampleRate as 8000 | 16000,
-      aggressiveness: o.vad.webrtc_aggressiveness as 0 | 1 | 2 | 3,
-      startMs: ep.start_ms,
-      silenceDurationMs: ep.silence_duration_ms,
-      prefixPaddingMs: ep.prefix_padding_ms,
-      minUtteranceMs: ep.min_utterance_ms,
-      maxUtteranceMs: ep.max_utterance_ms,
-    });
-    this.#frame = new Int16Array((this.inputFormat.sampleRate * FRAME_MS) / 1000);
+    this.outputFormat = { encoding: 'pcm16', sampleRate: o.config.tts.sample_rate };
+    this.#caller = new CallerEndpointing(this.inputFormat.sampleRate as 8000 | 16000, o.config.endpointing, o.vad);
     this.#stt = new SttClient(o.config.stt, o.fetch);
     this.#chat = new ChatClient(o.config.llm, o.fetch);
     this.#tts = new TtsClient(o.config.tts, o.fetch);
@@ -148,34 +137,20 @@ export class PipelineProvider extends TypedEmitter<ProviderEvents> implements Vo
 
   sendAudio(chunk: Buffer): void {
     if (!this.#started || this.#closed) return;
-    if (chunk.length % 2 !== 0) this.stats.oddChunks++; // the odd byte is dropped by the decoder
-    const pcm = pcm16leToPcm(chunk);
-    let off = 0;
-    while (off < pcm.length) {
-      const n = Math.min(this.#frame.length - this.#frameFill, pcm.length - off);
-      this.#frame.set(pcm.subarray(off, off + n), this.#frameFill);
-      this.#frameFill += n;
-      off += n;
-      if (this.#frameFill === this.#frame.length) {
-        this.#frameFill = 0;
-        this.#onEndpoint(this.#endpointer.push(this.#frame)); // the endpointer copies the frame
-      }
-    }
+    this.#caller.push(chunk, this.#onEndpoint);
   }
 
   interrupt(played: PlayedItem[]): void {
     if (this.#closed) return;
     const listed = new Set<SpokenResponse>();
     for (const p of played) {
-      const r = this.#responses.get(p.itemId);
+      const r = this.#ledger.get(p.itemId);
       if (r === undefined) continue;
       listed.add(r);
-      this.#cut(r, p.playedMs);
+      this.#ledger.cut(r, p.playedMs);
     }
     // Active responses the session did not list have nothing queued for playout: all they delivered was heard.
-    for (const r of this.#responses.values()) {
-      if (r.state === 'active' && !listed.has(r)) this.#cut(r, r.speech.deliveredMs);
-    }
+    for (const r of this.#ledger.active()) if (!listed.has(r)) this.#ledger.cut(r, r.speech.deliveredMs);
     const turn = this.#turn;
     if (turn !== undefined && turn.phase !== 'stt') turn.controller.abort();
   }
@@ -190,7 +165,7 @@ export class PipelineProvider extends TypedEmitter<ProviderEvents> implements Vo
   async say(text: string): Promise<void> {
     if (this.#closed || text.trim() === '') return;
     // Never after a reply's audio that is still being delivered (the farewell comes after the last words).
-    const speaking = [...this.#responses.values()].filter((r) => r.state === 'active' && r.kind !== 'say' && r.speech.deliveredMs > 0);
+    const speaking = this.#ledger.active().filter((r) => r.kind !== 'say' && r.speech.deliveredMs > 0);
     await Promise.all(speaking.map((r) => r.speech.done.catch(() => undefined)));
     await this.#speakFixed('say', text, this.#closeController.signal);
   }
@@ -204,7 +179,7 @@ export class PipelineProvider extends TypedEmitter<ProviderEvents> implements Vo
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const r of this.#responses.values()) r.stop('cancelled');
+    for (const r of this.#ledger.active()) r.stop('cancelled');
     this.#turn?.controller.abort();
     this.#closeController.abort();
     this.#toolWaiter.cancelAll();
@@ -213,8 +188,7 @@ export class PipelineProvider extends TypedEmitter<ProviderEvents> implements Vo
 
   // ── turn taking ───────────────────────────────────────────────────────────────────────────────────────────────
 
-  #onEndpoint(ev: EndpointEvent | null): void {
-    if (ev === null) return;
+  readonly #onEndpoint = (ev: EndpointEvent): void => {
     const now = Date.now();
     if (ev.type === 'speech_start') {
       this.#speechStartAtMs = now;
@@ -231,7 +205,7 @@ export class PipelineProvider extends TypedEmitter<ProviderEvents> implements Vo
     const cur = this.#turn;
     if (cur !== undefined && (cur.phase === 'thinking' || cur.phase === 'tools')) cur.controller.abort();
     this.#enqueue((turn) => this.#userTurn(turn, utt));
-  }
+  };
 
   #enqueue(work: (turn: Turn) => Promise<void>): void {
     this.#chain = this.#chain
@@ -325,7 +299,7 @@ export class PipelineProvider extends TypedEmitter<ProviderEvents> implements Vo
       );
     } catch (err) {
       r.generating = false;
-      return this.#endFailed(r, 'llm', err);
+      return this.#ledger.endFailed(r, 'llm', err);
     }
     r.generating = false;
     if (r.state !== 'active') return false;
@@ -343,10 +317,10 @@ export class PipelineProvider extends TypedEmitter<ProviderEvents> implements Vo
     try {
       await r.speech.done;
     } catch (err) {
-      return this.#endFailed(r, 'tts', err);
+      return this.#ledger.endFailed(r, 'tts', err);
     }
     if (r.state !== 'active') return false;
-    this.#complete(r);
+    this.#ledger.complete(r);
     return true;
   }
 
@@ -360,10 +334,10 @@ export class PipelineProvider extends TypedEmitter<ProviderEvents> implements Vo
     try {
       await r.speech.done;
     } catch (err) {
-      this.#endFailed(r, 'tts', err);
+      this.#ledger.endFailed(r, 'tts', err);
       return;
     }
-    if (r.state === 'active') this.#complete(r);
+    if (r.state === 'active') this.#ledger.complete(r);
   }
 
   // ── responses ─────────────────────────────────────────────────────────────────────────────────────────────────
@@ -375,18 +349,12 @@ export class PipelineProvider extends TypedEmitter<ProviderEvents> implements Vo
       itemId: `item_pl_${n}`,
       kind,
       concurrency: TTS_CONCURRENCY,
+      bytesPerMs: (this.outputFormat.sampleRate * 2) / 1000,
       parentSignal: parent,
       synthesize: (text, signal) => this.#tts.synthesize(text, { voice: this.#voice, signal }),
       onAudio: (resp, chunk) => this.#onAudio(resp, chunk),
     });
-    this.#responses.set(r.itemId, r);
-    if (this.#responses.size > MAX_REMEMBERED_RESPONSES) {
-      for (const [id, old] of this.#responses) {
-        if (old.state === 'active') continue;
-        this.#responses.delete(id);
-        if (this.#responses.size <= MAX_REMEMBERED_RESPONSES) break;
-      }
-    }
+    this.#ledger.add(r);
     return r;
   }
 
@@ -401,76 +369,6 @@ export class PipelineProvider extends TypedEmitter<ProviderEvents> implements Vo
       if (turn.latency !== undefined && turn.latency.firstAudioAt === undefined) turn.latency.firstAudioAt = Date.now();
     }
     this.emit('audio', { audio: chunk, responseId: r.responseId, itemId: r.itemId });
-  }
-
-  #complete(r: SpokenResponse): void {
-    r.state = 'completed';
-    r.dispose();
-    const text = r.text.trim();
-    if (r.historyId === undefined && text !== '') r.historyId = this.#history.addAssistant(text);
-    if (text !== '') {
-      r.transcriptEmitted = true;
-      this.#fire('transcript', { role: 'assistant', text, atMs: r.startedAtMs, itemId: r.itemId });
-    }
-    this.#fire('responseDone', {
-      responseId: r.responseId,
-      status: 'completed',
-      greeting: r.kind === 'greeting',
-      ...(text !== '' ? { text } : {}),
-      hadAudio: r.hadAudio,
-    });
-  }
-
-  /**
-   * Barge-in (or a stop) of a response after `playedMs` of its audio: generation and synthesis stop, late audio is
-   * dropped, and the history and the transcript keep only what was heard (rule in heardText.ts).
-   */
-  #cut(r: SpokenResponse, playedMs: number): void {
-    const wasActive = r.state === 'active';
-    const heard = r.heard(playedMs);
-    if (wasActive) r.stop('cancelled');
-    if (!heard.truncated && !wasActive) return; // fully heard: nothing to change
-    this.#writeHeard(r, heard.text);
-    if (heard.text !== '' || r.transcriptEmitted) {
-      r.transcriptEmitted = true;
-      this.#fire('transcript', { role: 'assistant', text: heard.text, atMs: r.startedAtMs, itemId: r.itemId, truncated: true });
-    }
-    if (wasActive) {
-      this.#fire('responseDone', {
-        responseId: r.responseId,
-        status: 'cancelled',
-        greeting: r.kind === 'greeting',
-        ...(heard.text !== '' ? { text: heard.text } : {}),
-        hadAudio: r.hadAudio,
-      });
-    }
-  }
-
-  #writeHeard(r: SpokenResponse, text: string): void {
-    if (r.historyId !== undefined) this.#history.setAssistantText(r.historyId, text);
-    else if (text !== '') r.historyId = this.#history.addAssistant(text);
-  }
-
-  /** A response ended by an error or an abort. Returns false (the response did not complete). */
-  #endFailed(r: SpokenResponse, stage: StageName, err: unknown): false {
-    if (r.state !== 'active') return false; // already cut by interrupt/close
-    if (isAbort(err) || r.signal.aborted) {
-      this.#cut(r, r.speech.deliveredMs); // superseded or closed: what was delivered will still play
-      return false;
-    }
-    this.#reportError(stage, err);
-    // What was delivered still plays; the model must know it said that much, and no more.
-    const heard = r.heard(r.speech.deliveredMs);
-    r.stop('failed');
-    this.#writeHeard(r, heard.text);
-    this.#fire('responseDone', {
-      responseId: r.responseId,
-      status: 'failed',
-      greeting: r.kind === 'greeting',
-      ...(heard.text !== '' ? { text: heard.text } : {}),
-      hadAudio: r.hadAudio,
-    });
-    return false;
   }
 
   // ── events ────────────────────────────────────────────────────────────────────────────────────────────────────

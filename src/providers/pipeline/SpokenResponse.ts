@@ -11,9 +11,6 @@ import type { AccumulatedToolCall } from './ToolCallAccumulator.js';
 export type ResponseKind = 'reply' | 'greeting' | 'say';
 export type ResponseState = 'active' | 'completed' | 'cancelled' | 'failed';
 
-/** pcm16 mono at 24 kHz: 48 bytes per ms. */
-export const TTS_BYTES_PER_MS = (24_000 * 2) / 1000;
-
 export interface SpokenResponseOptions {
   responseId: string;
   itemId: string;
@@ -21,6 +18,8 @@ export interface SpokenResponseOptions {
   synthesize: Synthesize;
   /** Sentences synthesised at once (the playing one + those ahead). */
   concurrency: number;
+  /** TTS pcm16 mono bytes per ms (48 at 24 kHz): audio length per sentence, for the barge-in cut. */
+  bytesPerMs: number;
   /** Aborting the parent (turn, provider) aborts this response. */
   parentSignal: AbortSignal;
   onAudio: (r: SpokenResponse, chunk: Buffer) => void;
@@ -57,7 +56,7 @@ export class SpokenResponse {
     this.speech = new SpeechQueue({
       synthesize: o.synthesize,
       concurrency: o.concurrency,
-      bytesPerMs: TTS_BYTES_PER_MS,
+      bytesPerMs: o.bytesPerMs,
       onAudio: (chunk) => {
         if (this.state !== 'active') return;
         this.hadAudio = true;
