@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { startAgent } from '../../src/call/startAgent.js';
-import { AriSimulator } from '../sim/AriSimulator.js';
+import { AriSimulator } from '../../src/sim/AriSimulator.js';
 import { startHarness, testConfig, type Harness } from './harness.js';
 import { speechLike } from './speechLike.js';
 

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { configSchema, type AppConfig } from '../../src/config/schema.js';
 import { startAgent, type RunningAgent } from '../../src/call/startAgent.js';
 import type { CallObserver } from '../../src/call/CallObserver.js';
-import { AriSimulator } from '../sim/AriSimulator.js';
+import { AriSimulator } from '../../src/sim/AriSimulator.js';
 
 /**
  * A whole agent against the ARI simulator, over real sockets. Config is the real schema with test overrides;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AriSimulator } from './AriSimulator.js';
-import { buildRtpPacket } from './rtpCodec.js';
+import { AriSimulator } from '../../src/sim/AriSimulator.js';
+import { buildRtpPacket } from '../../src/sim/rtpCodec.js';
 import { openAppRtp } from './simTestKit.js';
 import type { AppRtpSocket } from './simTestKit.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AriSimulator } from './AriSimulator.js';
-import { buildRtpPacket, encodePayload, ulawToLinear } from './rtpCodec.js';
+import { AriSimulator } from '../../src/sim/AriSimulator.js';
+import { buildRtpPacket, encodePayload, ulawToLinear } from '../../src/sim/rtpCodec.js';
 import type { AppRtpSocket, AriClient, AriObject } from './simTestKit.js';
 import { BRIDGE_OPS, CHANNEL_OPS, connectAri, openAppRtp, tone, typesFor } from './simTestKit.js';
 

@@ -9,7 +9,7 @@ import {
   parseRtpPacket,
   resampleLinear,
   ulawToLinear,
-} from './rtpCodec.js';
+} from '../../src/sim/rtpCodec.js';
 
 describe('rtpCodec', () => {
   it('encodes μ-law silence as 0xff and round-trips samples within G.711 quantisation', () => {

@@ -4,9 +4,9 @@
  */
 import dgram from 'node:dgram';
 import { createRequire } from 'node:module';
-import { parseRtpPacket } from './rtpCodec.js';
-import type { RtpPacket } from './rtpCodec.js';
-import type { AriSimulator } from './AriSimulator.js';
+import { parseRtpPacket } from '../../src/sim/rtpCodec.js';
+import type { RtpPacket } from '../../src/sim/rtpCodec.js';
+import type { AriSimulator } from '../../src/sim/AriSimulator.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- ari-client has no types; its objects are built from swagger */
 export type AriObject = Record<string, any>;
