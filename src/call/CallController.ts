@@ -41,6 +41,10 @@ export class CallController {
     return this.sessions.size;
   }
 
+  get draining(): boolean {
+    return this.#draining;
+  }
+
   /** Stop taking new calls: they go back to the dialplan (where the STASISSTATUS fallback runs). */
   startDraining(): void {
     this.#draining = true;

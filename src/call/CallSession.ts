@@ -94,6 +94,11 @@ export class CallSession {
     return this.caller.caller.name;
   }
 
+  /** RTP counters of this call's media path (metrics), once it exists. */
+  rtpStats(): ReturnType<RtpSession['stats']> | undefined {
+    return this.#rtp?.stats();
+  }
+
   get ended(): boolean {
     return this.phase === 'ending' || this.phase === 'ended';
   }

@@ -13,11 +13,6 @@ import { RecentErrors } from './RecentErrors.js';
  * every scrape and once more at their end, so RTP and gate counters move during a call and lose nothing after it.
  */
 export interface MetricsObserverOptions {
-  /**
-   * A session's RTP counters. Default: the session's public `rtpStats()` when it has one; the RTP session itself is
-   * private to CallSession, so without that accessor the RTP packet metrics stay at 0 (pacer underruns still move).
-   */
-  rtpStatsOf?: (s: CallSession) => RtpSessionStats | undefined;
   now?: () => number;
 }
 
@@ -32,11 +27,6 @@ interface LiveCounters {
   lost: number;
   underruns: number;
   gateOpenings: number;
-}
-
-function defaultRtpStatsOf(s: CallSession): RtpSessionStats | undefined {
-  const withAccessor = s as { rtpStats?: () => RtpSessionStats | undefined };
-  return typeof withAccessor.rtpStats === 'function' ? withAccessor.rtpStats() : undefined;
 }
 
 /** Latency stages from one turn's timestamps; a stage is left out when either end is missing. */
@@ -57,14 +47,12 @@ export class MetricsObserver implements CallObserver {
   readonly #live = new Set<CallSession>();
   readonly #started = new WeakSet<CallSession>();
   readonly #deltas = new CounterDeltas<CallSession>();
-  readonly #rtpStatsOf: (s: CallSession) => RtpSessionStats | undefined;
   readonly #now: () => number;
 
   constructor(
     readonly metrics: Metrics,
     opts: MetricsObserverOptions = {},
   ) {
-    this.#rtpStatsOf = opts.rtpStatsOf ?? defaultRtpStatsOf;
     this.#now = opts.now ?? Date.now;
     metrics.beforeScrape(() => {
       for (const s of this.#live) this.#sample(s);
@@ -129,7 +117,7 @@ export class MetricsObserver implements CallObserver {
   }
 
   #sample(s: CallSession): void {
-    const rtp = this.#rtpStatsOf(s);
+    const rtp = s.rtpStats();
     const underruns = rtp?.underruns ?? s.media?.pacer.stats.underruns ?? 0;
     const current: LiveCounters = {
       packetsIn: rtp?.packetsIn ?? 0,
