@@ -2,7 +2,7 @@ import type OpenAI from 'openai';
 import { toFile } from 'openai';
 import type { PipelineConfig } from '../../config/schema.js';
 import { createStageClient } from './stageClient.js';
-import { encodeWav } from './wav.js';
+import { encodeWav } from '../../media/wav.js';
 
 /**
  * Speech-to-text stage: one utterance → one `POST /audio/transcriptions` (multipart, 16-bit PCM mono WAV, the
