@@ -1,0 +1,183 @@
+/**
+ * Latency our code adds, measured on a whole agent against the ARI simulator and the fake Realtime server (and, for
+ * the pipeline, the provider against the fake REST server with zero scripted delays). Arrival times are taken on the
+ * simulator's UDP socket (same process, so one event-loop turn is included: that is what a caller would get).
+ */
+import type { CallSession } from '../src/call/CallSession.js';
+import { startHarness, type Harness } from '../test/call/harness.js';
+import { speechLike } from '../test/call/speechLike.js';
+import { FakeOpenAIRest } from '../test/fakes/FakeOpenAIRest.js';
+import { FakeRealtimeServer, type FakeRealtimeConnection } from '../test/fakes/FakeRealtimeServer.js';
+import { callerUtterance, feed, KEY, logger, makeProvider } from '../test/providers/pipeline/pipelineHarness.js';
+import type { SimCall } from '../src/sim/SimCall.js';
+import { env, sleep, summarize, type BenchRow } from './benchStats.js';
+
+const API_KEY = 'sk-bench';
+
+/** Arrival time (performance.now) of every packet the caller receives, from the moment its RTP peer exists. */
+async function watchArrivals(call: SimCall, timeoutMs = 5_000): Promise<number[]> {
+  const arrivals: number[] = [];
+  const deadline = performance.now() + timeoutMs;
+  while (call.rtpPeers.length === 0) {
+    if (performance.now() > deadline) throw new Error('no RTP peer for the call');
+    await new Promise((r) => setImmediate(r));
+  }
+  for (const peer of call.rtpPeers) peer.onChange(() => arrivals.push(performance.now()));
+  return arrivals;
+}
+
+/** performance.now() of every server event of `type` the fake sends on this connection, as it sends it. */
+function markSends(conn: FakeRealtimeConnection, type: string): { at: number; ev: Record<string, unknown> }[] {
+  const marks: { at: number; ev: Record<string, unknown> }[] = [];
+  const send = conn.send.bind(conn);
+  conn.send = (ev: Record<string, unknown>): void => {
+    if (ev.type === type) marks.push({ at: performance.now(), ev });
+    send(ev);
+  };
+  return marks;
+}
+
+async function realtimeAgent(server: FakeRealtimeServer): Promise<Harness> {
+  return startHarness({
+    overrides: {
+      providers: { openai_realtime: { api_key: API_KEY, base_url: server.url } },
+      default_provider: 'openai_realtime',
+      contexts: { default: { greeting: 'Hi.', prompt: 'Be brief.' } },
+      // Barge-in is measured on the first long response; the greeting gate is not what is measured here.
+      vad: { greeting_protection: false },
+    },
+  });
+}
+
+async function activeSession(h: Harness, call: SimCall): Promise<CallSession> {
+  await h.sim.waitFor(() => h.agent.controller.sessions.get(call.id)?.phase === 'active', 10_000, 'call active');
+  return h.agent.controller.sessions.get(call.id) as CallSession;
+}
+
+async function quiet(s: CallSession, ms: number): Promise<void> {
+  for (let still = 0; still < ms; still += 10) {
+    if (s.media?.agentSpeaking) still = 0;
+    await sleep(10);
+  }
+}
+
+async function stasisToGreeting(server: FakeRealtimeServer, runs: number): Promise<number[]> {
+  const h = await realtimeAgent(server);
+  const out: number[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const call = h.sim.placeCall({ variables: { AI_CONTEXT: 'default' } });
+      const arrivals = await watchArrivals(call);
+      await h.sim.waitFor(() => arrivals.length > 0, 10_000, 'first greeting packet');
+      out.push((arrivals[0] as number) - t0);
+      call.hangup();
+      await h.sim.waitFor(() => h.agent.controller.sessions.size === 0, 5_000, 'call ended');
+    }
+  } finally {
+    await h.close();
+  }
+  return out;
+}
+
+async function deltaToRtpAndBargeIn(server: FakeRealtimeServer, turns: number, bargeIns: number): Promise<{ delta: number[]; cut: number[]; framesAfter: number[] }> {
+  const h = await realtimeAgent(server);
+  const delta: number[] = [];
+  const cut: number[] = [];
+  const framesAfter: number[] = [];
+  try {
+    const call = h.sim.placeCall({ variables: { AI_CONTEXT: 'default' } });
+    const arrivals = await watchArrivals(call);
+    const s = await activeSession(h, call);
+    const conn = await server.waitFor(() => server.last, 5_000, 'provider connection');
+    const deltas = markSends(conn, 'response.output_audio.delta');
+    const started = markSends(conn, 'input_audio_buffer.speech_started');
+    await quiet(s, 300); // greeting played
+
+    // (a) first audio delta of a response (pacer idle) → its first RTP packet at the caller
+    for (let i = 0; i < turns; i++) {
+      const d0 = deltas.length;
+      const a0 = arrivals.length;
+      await s.provider?.say(`Turn ${i}.`);
+      await h.sim.waitFor(() => arrivals.length > a0, 5_000, 'agent audio');
+      const first = deltas[d0];
+      if (first) delta.push((arrivals[a0] as number) - first.at);
+      await quiet(s, 100);
+    }
+
+    // (b) barge-in: caller talks over a long response; speech_started sent → last agent packet at the caller
+    for (let i = 0; i < bargeIns; i++) {
+      const st0 = started.length;
+      void s.provider?.say('This is a long answer that keeps going for several seconds so the caller can talk over it.');
+      await h.sim.waitFor(() => s.media?.agentSpeaking === true, 5_000, 'agent speaking');
+      await sleep(600);
+      void call.playAudio(speechLike({ sampleRate: 8000, durationMs: 900, amplitude: 24_000, seed: i }), 8000);
+      await h.sim.waitFor(() => started.length > st0, 5_000, 'speech_started');
+      const t0 = (started[st0] as { at: number }).at;
+      await sleep(400);
+      // Only a barge-in over audio that was really playing counts (4+ packets in the 100 ms before).
+      if (arrivals.filter((a) => a >= t0 - 100 && a < t0).length >= 4) {
+        const after = arrivals.filter((a) => a >= t0);
+        cut.push(after.length ? Math.max(...after) - t0 : 0);
+        framesAfter.push(after.length);
+      }
+      await quiet(s, 1_500); // the caller's turn and the agent's short answer are over
+    }
+  } finally {
+    await h.close();
+  }
+  return { delta, cut, framesAfter };
+}
+
+async function pipelineEndOfSpeech(turns: number): Promise<number[]> {
+  const fake = await FakeOpenAIRest.start({ apiKey: KEY });
+  fake.speech = { ...fake.speech, chunkDelayMs: 0, firstByteDelayMs: 0 };
+  const out: number[] = [];
+  try {
+    for (let i = 0; i < turns; i++) {
+      const h = makeProvider(fake);
+      await h.provider.start({ callId: `bench-${i}`, instructions: 'Be brief.', greeting: '', tools: [], logger });
+      fake.scriptTranscript('Where is my order?');
+      fake.scriptChat({ text: 'It shipped yesterday.', chunkDelayMs: 0 });
+      let t0 = 0;
+      let t1 = 0;
+      h.provider.on('speechStopped', () => {
+        t0 = performance.now();
+      });
+      h.provider.on('audio', () => {
+        if (t1 === 0) t1 = performance.now();
+      });
+      feed(h.provider, callerUtterance());
+      await h.next('responseDone');
+      if (t0 > 0 && t1 > 0) out.push(t1 - t0);
+      await h.provider.close();
+    }
+  } finally {
+    await fake.close();
+  }
+  return out;
+}
+
+export async function benchLatency(): Promise<BenchRow[]> {
+  const q = env.quick;
+  const server = await FakeRealtimeServer.start({ apiKey: API_KEY });
+  const rows: BenchRow[] = [];
+  try {
+    const g = summarize(await stasisToGreeting(server, q ? 3 : 10));
+    rows.push({ group: 'latency', metric: 'StasisStart → first greeting packet p50', value: g.p50, unit: 'ms', note: 'includes 5 REST round trips and the provider handshake' });
+    rows.push({ group: 'latency', metric: 'StasisStart → first greeting packet max', value: g.max, unit: 'ms' });
+    const r = await deltaToRtpAndBargeIn(server, q ? 5 : 30, q ? 2 : 8);
+    const d = summarize(r.delta);
+    rows.push({ group: 'latency', metric: 'provider audio delta sent → RTP packet at caller p50', value: d.p50, unit: 'ms', note: `n=${d.n}, includes ws hop, JSON+base64, convert, pacer, UDP` });
+    rows.push({ group: 'latency', metric: 'provider audio delta sent → RTP packet at caller p99', value: d.p99, unit: 'ms', target: '≤ 2', met: d.p99 <= 2 });
+    const c = summarize(r.cut);
+    rows.push({ group: 'latency', metric: 'barge-in: speech_started sent → last agent packet, p50', value: c.p50, unit: 'ms', note: `n=${c.n}, frames after: ${r.framesAfter.join(',')}` });
+    rows.push({ group: 'latency', metric: 'barge-in: speech_started sent → last agent packet, max', value: c.max, unit: 'ms', target: '≤ 20', met: c.max <= 20 });
+  } finally {
+    await server.close();
+  }
+  const p = summarize(await pipelineEndOfSpeech(q ? 3 : 10));
+  rows.push({ group: 'latency', metric: 'pipeline end-of-speech → first audio p50 (instant fakes)', value: p.p50, unit: 'ms', note: `n=${p.n}, STT + LLM SSE + TTS over loopback HTTP` });
+  rows.push({ group: 'latency', metric: 'pipeline end-of-speech → first audio max (instant fakes)', value: p.max, unit: 'ms' });
+  return rows;
+}

@@ -1,0 +1,132 @@
+/**
+ * Scale: N concurrent echo calls (μ-law end to end) stepped up until pacing degrades. The simulated callers run in
+ * a child process (their own event loop and CPU, as Asterisk would); the agent runs here, alone. For each step:
+ * the agent's CPU (% of one core, process.cpuUsage), event-loop utilisation, RSS per call, pacer underruns, and the
+ * p99 jitter callers measure on what they hear.
+ */
+import pino from 'pino';
+import { configSchema } from '../src/config/schema.js';
+import { startAgent } from '../src/call/startAgent.js';
+import { env, sleep, type BenchRow } from './benchStats.js';
+import { ChildHelper } from './child/spawnChild.js';
+
+/** Pacing is "held" while callers' p99 inter-packet deviation stays within this (the issue's target). */
+const JITTER_TARGET_MS = 2;
+/** Far past the target: stop stepping up, the next step would only take longer. */
+const GIVE_UP_P99_MS = 20;
+
+interface StepResult {
+  n: number;
+  cpuPct: number;
+  elu: number;
+  rssPerCallMb: number;
+  underruns: number;
+  p50: number;
+  p99: number;
+  max: number;
+  gaps: number;
+  silentCalls: number;
+}
+
+type Series = 'echo' | 'realtime';
+
+function agentConfig(series: Series, urls: { url: string; realtimeUrl: string }): ReturnType<typeof configSchema.parse> {
+  return configSchema.parse({
+    asterisk: { ari_url: urls.url, username: 'asterisk', password: 'secret', reconnect_initial_ms: 50, reconnect_max_ms: 200 },
+    // Below the ephemeral port range, wide enough for the largest step.
+    external_media: { rtp_host: '127.0.0.1', advertise_host: '127.0.0.1', port_range: '31000-31999' },
+    default_context: 'default',
+    default_provider: series === 'echo' ? 'echo' : 'openai_realtime',
+    default_profile: 'telephony_ulaw',
+    providers: {
+      echo: { delay_ms: 100, level_log_interval_ms: 60_000 },
+      openai_realtime: { api_key: 'sk-bench', base_url: urls.realtimeUrl },
+    },
+    contexts: { default: { greeting: series === 'echo' ? '' : 'Hello.', prompt: 'Be brief.' } },
+    http: { enabled: false },
+    email: { enabled: false },
+    call_records: { enabled: false },
+    logging: { level: 'silent' },
+  });
+}
+
+async function runSeries(series: Series, steps: number[], windowMs: number): Promise<StepResult[]> {
+  const { child, hello } = await ChildHelper.start<{ url: string }>('./simHost.ts');
+  const rt = series === 'realtime' ? await ChildHelper.start<{ url: string }>('./realtimeHost.ts') : undefined;
+  const agent = await startAgent({ config: agentConfig(series, { url: hello.url, realtimeUrl: rt?.hello.url ?? '' }), logger: pino({ level: 'silent' }) });
+  await agent.ari.waitConnected(10_000);
+  const results: StepResult[] = [];
+  try {
+    for (const n of steps) {
+      global.gc?.();
+      const rss0 = process.memoryUsage().rss;
+      // Realtime: every call hears one long streamed greeting, longer than set-up plus the window.
+      await rt?.child.request({ cmd: 'audioMs', ms: windowMs + 10_000 });
+      await child.request({ cmd: 'place', n });
+      await sleep(500);
+      const sessions = [...agent.controller.sessions.values()];
+      const under0 = sessions.reduce((s, x) => s + (x.media?.pacer.stats.underruns ?? 0), 0);
+      const cpu0 = process.cpuUsage();
+      const elu0 = performance.eventLoopUtilization();
+      const t0 = performance.now();
+      const jitter = await child.request<Record<string, number>>({ cmd: series === 'echo' ? 'speak' : 'listen', ms: windowMs });
+      const wallMs = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      const elu = performance.eventLoopUtilization(elu0);
+      const rss = process.memoryUsage().rss;
+      const under = sessions.reduce((s, x) => s + (x.media?.pacer.stats.underruns ?? 0), 0) - under0;
+      const resyncs = sessions.reduce((s, x) => s + (x.media?.pacer.stats.resyncs ?? 0), 0);
+      const framesOut = sessions.reduce((s, x) => s + (x.media?.pacer.stats.framesSent ?? 0), 0);
+      await child.request({ cmd: 'hangupAll' });
+      await agent.controller.endAll('bench step done');
+      const r: StepResult = {
+        n,
+        cpuPct: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
+        elu: elu.utilization * 100,
+        rssPerCallMb: (rss - rss0) / n / 2 ** 20,
+        underruns: under,
+        p50: jitter.p50 ?? NaN,
+        p99: jitter.p99 ?? NaN,
+        max: jitter.max ?? NaN,
+        gaps: jitter.gaps ?? 0,
+        silentCalls: jitter.silentCalls ?? 0,
+      };
+      results.push(r);
+      process.stdout.write(`  scale ${series} ${n} calls: cpu ${r.cpuPct.toFixed(0)} %, p99 ${r.p99.toFixed(2)} ms, underruns ${under}, resyncs ${resyncs}, frames out ${framesOut}, silent ${r.silentCalls}, gaps ${r.gaps}\n`);
+      // Echo's jitter is its own drain clock (see the report); only stop it when calls go silent.
+      if (r.silentCalls > 0 || (series === 'realtime' && r.p99 > GIVE_UP_P99_MS)) break;
+    }
+  } finally {
+    await agent.stop('bench done');
+    child.stop();
+    rt?.child.stop();
+  }
+  return results;
+}
+
+function rowsFor(series: Series, results: StepResult[]): BenchRow[] {
+  const rows: BenchRow[] = [];
+  for (const r of results) {
+    const g = `scale: ${r.n} ${series} calls (ulaw)`;
+    rows.push(
+      { group: g, metric: 'agent CPU (% of one core) / event-loop utilisation', value: `${r.cpuPct.toFixed(1)} / ${r.elu.toFixed(1)}`, unit: '%' },
+      { group: g, metric: 'RSS per call', value: r.rssPerCallMb, unit: 'MB' },
+      { group: g, metric: 'pacer underruns (all calls)', value: r.underruns, unit: '' },
+      { group: g, metric: 'caller-side jitter p50 / max', value: `${r.p50.toFixed(2)} / ${r.max.toFixed(1)}`, unit: 'ms', note: `${r.gaps} talk gaps, ${r.silentCalls} silent calls` },
+      { group: g, metric: 'caller-side jitter p99', value: r.p99, unit: 'ms', target: `≤ ${JITTER_TARGET_MS}`, met: r.p99 <= JITTER_TARGET_MS && r.silentCalls === 0 },
+    );
+  }
+  const held = results.filter((r) => r.p99 <= JITTER_TARGET_MS && r.silentCalls === 0).map((r) => r.n);
+  const best = held.length ? Math.max(...held) : 0;
+  rows.push({ group: `scale (${series})`, metric: `largest N holding p99 jitter ≤ ${JITTER_TARGET_MS} ms (tested up to ${results.at(-1)?.n ?? 0})`, value: best, unit: 'calls', target: '≥ 300 on 2 cores', met: best >= 300 });
+  return rows;
+}
+
+export async function benchScale(): Promise<BenchRow[]> {
+  const maxCalls = env.num('BENCH_MAX_CALLS', 400);
+  const steps = (env.quick ? [20, 50] : [50, 100, 200, 300, 400, 500, 600]).filter((n) => n <= maxCalls);
+  const windowMs = env.quick ? 3_000 : 5_000;
+  const realtime = await runSeries('realtime', steps, windowMs);
+  const echo = await runSeries('echo', steps, windowMs);
+  return [...rowsFor('realtime', realtime), ...rowsFor('echo', echo)];
+}
