@@ -18,10 +18,16 @@ import { VoiceBandAnalyzer } from './VoiceBandAnalyzer.js';
  *
  * The noise floor follows the voice-band level: down quickly (a dip between syllables reveals the background),
  * up slowly (steady noise stops counting as speech within a couple of seconds, while one syllable barely moves
- * it). Digital-silence frames (the media engine's gap filler) are never speech and leave the floor alone, so
- * the background measured before a gap is still the reference after it.
+ * it). Rising on speech frames is how a noise step is learnt, but it also means a talk spurt lifts the floor.
+ * So a second estimate, the background, learns only from frames at or under the floor (dips, steady noise,
+ * never speech nor the soft edges of words). Digital-silence frames (the media engine's gap filler: Asterisk
+ * sends nothing while the caller is silent) are never speech and carry no level, so they let the floor fall
+ * back to that background and no further: whatever rise the speech caused is forgotten, while a steady
+ * background measured before a gap is still the reference after it.
+ * (Freezing the floor instead left it stuck near the last utterance's level, and every later utterance at the
+ * same level fell under the margin.)
  *
- * State: the band filters and the floor. One detector per call and direction, fed in order.
+ * State: the band filters, the floor and the background. One detector per call and direction, fed in order.
  */
 
 export const VAD_SAMPLE_RATES = [8000, 16000, 24000] as const;
@@ -64,8 +70,13 @@ export class VoiceDetector {
   lastTotalDb: number;
   /** Low-band minus mid-band level of the last frame, dB. */
   lastTiltDb = 0;
-  /** Adaptive estimate of the background's voice-band level, dBFS. */
+  /** Adaptive estimate of the background's voice-band level, dBFS: the reference of the speech margin. */
   noiseFloorDb: number;
+  /**
+   * The floor as learnt only from frames at or under it, dBFS; never above {@link noiseFloorDb}. Digital
+   * silence brings the floor back down to it.
+   */
+  backgroundDb: number;
   /** Frames classified so far (including bad ones). */
   frames = 0;
   /** Empty frames: counted, classified as non-speech, otherwise ignored. */
@@ -88,6 +99,7 @@ export class VoiceDetector {
     this.#minTiltDb = VOICE_DETECTOR_THRESHOLDS.minTiltDb[o.aggressiveness];
     this.#minBandShareDb = VOICE_DETECTOR_THRESHOLDS.minBandShareDb[o.aggressiveness];
     this.noiseFloorDb = INITIAL_FLOOR_CAP_DB;
+    this.backgroundDb = INITIAL_FLOOR_CAP_DB;
     this.lastLevelDb = FLOOR_MIN_DB;
     this.lastTotalDb = FLOOR_MIN_DB;
   }
@@ -106,10 +118,15 @@ export class VoiceDetector {
     this.lastTotalDb = powerToDbfs(bands.totalPower);
     this.lastTiltDb = powerToDbfs(bands.lowPower) - powerToDbfs(bands.midPower);
 
-    if (isDigitalSilence(frame)) return false;
+    const frameMs = (frame.length * 1000) / this.sampleRate;
+    if (isDigitalSilence(frame)) {
+      this.noiseFloorDb = track(this.noiseFloorDb, this.backgroundDb, frameMs);
+      return false;
+    }
 
     if (!this.#floorInitialised) {
       this.noiseFloorDb = Math.max(FLOOR_MIN_DB, Math.min(level, INITIAL_FLOOR_CAP_DB));
+      this.backgroundDb = this.noiseFloorDb;
       this.#floorInitialised = true;
     }
     const speech =
@@ -117,15 +134,12 @@ export class VoiceDetector {
       level - this.noiseFloorDb >= this.#marginDb &&
       level - this.lastTotalDb >= this.#minBandShareDb &&
       this.lastTiltDb >= this.#minTiltDb;
-    this.#updateFloor(level, (frame.length * 1000) / this.sampleRate);
+    // Only frames at or under the floor are evidence of the background: the soft onsets and tails of words sit
+    // between the floor and the margin, and learning from them would ratchet the background up turn after turn.
+    const background = level <= this.noiseFloorDb;
+    this.noiseFloorDb = track(this.noiseFloorDb, level, frameMs);
+    if (background) this.backgroundDb = Math.min(this.noiseFloorDb, track(this.backgroundDb, level, frameMs));
     return speech;
-  }
-
-  #updateFloor(level: number, frameMs: number): void {
-    const floor = this.noiseFloorDb;
-    const tau = level < floor ? FLOOR_FALL_TAU_MS : FLOOR_RISE_TAU_MS;
-    const next = floor + (level - floor) * (1 - Math.exp(-frameMs / tau));
-    this.noiseFloorDb = next < FLOOR_MIN_DB ? FLOOR_MIN_DB : next;
   }
 
   /** Forgets the background and the filter memory (new stream). */
@@ -133,5 +147,13 @@ export class VoiceDetector {
     this.#bands.reset();
     this.#floorInitialised = false;
     this.noiseFloorDb = INITIAL_FLOOR_CAP_DB;
+    this.backgroundDb = INITIAL_FLOOR_CAP_DB;
   }
+}
+
+/** One step of the floor law: toward `level`, fast when falling, slow when rising, never under the minimum. */
+function track(floorDb: number, level: number, frameMs: number): number {
+  const tau = level < floorDb ? FLOOR_FALL_TAU_MS : FLOOR_RISE_TAU_MS;
+  const next = floorDb + (level - floorDb) * (1 - Math.exp(-frameMs / tau));
+  return next < FLOOR_MIN_DB ? FLOOR_MIN_DB : next;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Endpointer, type EndpointEvent } from '../../src/vad/Endpointer.js';
-import { concat, frames, mix, muLawRoundTrip, samples, voice, whiteNoise } from './signals.js';
+import { concat, frames, mix, muLawRoundTrip, samples, silence, voice, whiteNoise } from './signals.js';
 
 const SR = 16000;
 /** Background line noise, so padding is recognisable audio rather than zeros. */
@@ -63,6 +63,27 @@ describe('Endpointer', () => {
     const evs = feed(ep, concat(zeros(2000), bg(500, 1), talk(1000, 2), zeros(700), talk(1000, 3), zeros(300), talk(600, 4), zeros(2000)));
     expect(evs.map((e) => e.type)).toEqual(['speech_start', 'utterance', 'speech_start', 'utterance']);
     expect(utterances(evs)[1]!.speechMs).toBeGreaterThan(1800); // the 300 ms gap did not split the second one
+  });
+
+  it('detects every utterance when the pauses between them are digital silence (bug: floor stuck high after the first)', () => {
+    // Regression: Asterisk sends no RTP while the caller is silent, so the pauses reach us as gap-filled zeros. The
+    // noise floor rose during the first utterance and digital silence froze it there: only one utterance was found.
+    const sr = 8000;
+    const one = concat(silence(sr, 400), voice(sr, 1200, -20), silence(sr, 1000));
+    const ep = new Endpointer({ sampleRate: sr });
+    const evs: EndpointEvent[] = [];
+    for (const f of frames(concat(one, one, one), sr, 20)) {
+      const e = ep.push(f);
+      if (e) evs.push(e);
+    }
+    expect(evs.map((e) => e.type)).toEqual(['speech_start', 'utterance', 'speech_start', 'utterance', 'speech_start', 'utterance']);
+    for (const u of utterances(evs)) expect(u.speechMs).toBeGreaterThan(900);
+    // And it does not ratchet: the soft edges of words must not lift the reference turn after turn.
+    let more = 0;
+    for (let turn = 0; turn < 20; turn++) {
+      for (const f of frames(one, sr, 20)) if (ep.push(f)?.type === 'utterance') more++;
+    }
+    expect(more).toBe(20);
   });
 
   it('works on μ-law-quantised 8 kHz audio in 20 ms frames', () => {

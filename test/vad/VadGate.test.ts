@@ -187,6 +187,21 @@ describe('VadGate', () => {
     expect(pump(gate, clock, echo(200, 5)).every((r) => r.forward !== null)).toBe(true);
   });
 
+  it('lets the caller barge in after earlier turns whose pauses were digital silence (bug: floor stuck high)', () => {
+    // Regression: with no RTP in the caller's pauses (gap-filled zeros), the floor learnt from the caller's first
+    // turn never came back down, so later barge-ins at the same level never qualified as speech.
+    const { gate, clock } = setup();
+    const zeros = (ms: number) => new Int16Array(samples(SR, ms));
+    const talker = (ms: number) => voice(SR, ms, -22, { f0: 180, f1: 700, f2: 1900, syllableMs: 400 });
+    for (let turn = 0; turn < 3; turn++) {
+      pump(gate, clock, concat(zeros(400), talker(1200), zeros(1000))); // the caller's turn, agent silent
+      gate.setAgentSpeaking(true);
+      const res = pump(gate, clock, concat(zeros(400), talker(1200)));
+      expect(res.some((r) => r.bargeInCandidate), `turn ${turn + 1}`).toBe(true);
+      gate.setAgentSpeaking(false);
+    }
+  });
+
   it('goes straight to barge_in when the agent starts talking over a caller who is already speaking', () => {
     const { gate, clock } = setup();
     pump(gate, clock, concat(line(300, 1), caller(500, 2)));

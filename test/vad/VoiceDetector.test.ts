@@ -103,9 +103,37 @@ describe('VoiceDetector', () => {
     for (const f of frames(pinkNoise(sr, 3000, -55), sr, 20)) d.isSpeech(f);
     const floor = d.noiseFloorDb;
     for (const f of frames(new Int16Array(sr * 2), sr, 20)) expect(d.isSpeech(f)).toBe(false);
-    expect(d.noiseFloorDb).toBe(floor);
+    // At most settles on the background under the noise's mean; it never drifts away during the gap.
+    expect(d.noiseFloorDb).toBeLessThanOrEqual(floor);
+    expect(d.noiseFloorDb).toBeGreaterThan(floor - 1.5);
     // Back to the same background after the gap: still not speech.
     expect(frames(pinkNoise(sr, 1000, -55, 7), sr, 20).some((f) => d.isSpeech(f))).toBe(false);
+  });
+
+  it('lets the floor fall back to the pre-speech background during digital silence after speech (bug: stuck floor)', () => {
+    // Regression: the floor rises while speech plays (that is how it learns noise steps); digital silence used to
+    // freeze it there, so after a speech burst and a gap-filled pause the next utterance sat under the margin.
+    const sr = 8000;
+    const d = new VoiceDetector({ sampleRate: sr, aggressiveness: 2 });
+    const vowel = voice(sr, 1200, -20, { syllableMs: 1200, gapMs: 0 }); // one held vowel: no zero dips inside
+    for (const f of frames(concat(new Int16Array(sr / 2), vowel), sr, 20)) d.isSpeech(f);
+    expect(d.noiseFloorDb).toBeGreaterThan(-45); // it did rise during the burst
+    for (const f of frames(new Int16Array(sr), sr, 20)) expect(d.isSpeech(f)).toBe(false);
+    expect(d.noiseFloorDb).toBeLessThanOrEqual(-49);
+    // The same talker again is speech at once (past the syllable's 40 ms attack).
+    const again = frames(voice(sr, 1200, -20), sr, 20).map((f) => d.isSpeech(f));
+    expect(count(again) / again.length).toBeGreaterThan(0.6);
+  });
+
+  it('keeps a loud steady background as the reference across a digital-silence gap (no false speech after DTX)', () => {
+    // A phone with silence suppression stops sending in its own "silence", which may be loud room noise.
+    for (const a of MODES) {
+      const sr = 8000;
+      const d = new VoiceDetector({ sampleRate: sr, aggressiveness: a });
+      for (const f of frames(pinkNoise(sr, 6000, -38), sr, 20)) d.isSpeech(f);
+      for (const f of frames(new Int16Array(sr * 2), sr, 20)) d.isSpeech(f);
+      expect(frames(pinkNoise(sr, 2000, -38, 11), sr, 20).filter((f) => d.isSpeech(f))).toHaveLength(0);
+    }
   });
 
   it('exposes levels: voice-band level, full-band level and a floor below the speech level', () => {
