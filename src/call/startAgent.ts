@@ -49,7 +49,11 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   const ops = new AgentOps({ logger, configPath: opts.configPath });
   // Email is configured once at start (SMTP settings need a restart); a failed send is spooled, never lost.
   const email = config.email.enabled
-    ? new EmailService(config.email, { logger: logger.child({ component: 'email' }), ...(config.company_name ? { companyName: config.company_name } : {}) })
+    ? new EmailService(config.email, {
+        logger: logger.child({ component: 'email' }),
+        onEvent: (status) => ops.metrics.recordEmail(status),
+        ...(config.company_name ? { companyName: config.company_name } : {}),
+      })
     : undefined;
   if (email) {
     void email.start().then((n) => n > 0 && logger.info({ resent: n }, 'resent spooled emails from a previous run'));

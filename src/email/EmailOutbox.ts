@@ -38,6 +38,8 @@ export interface EmailOutboxOptions {
   /** First retry delay; doubles after each failure. */
   retryInitialMs: number;
   logger?: Logger;
+  /** Told of every spooled, delivered and given-up message (metrics). Must not throw. */
+  onEvent?: (status: 'spooled' | 'sent' | 'failed') => void;
 }
 
 /**
@@ -70,6 +72,7 @@ export class EmailOutbox {
     await mkdir(this.#opts.spoolDir, { recursive: true });
     await this.#persist(entry);
     this.#onDisk.add(entry.id);
+    this.#opts.onEvent?.('spooled');
     this.#start(entry);
     return entry.id;
   }
@@ -140,6 +143,7 @@ export class EmailOutbox {
         await this.#opts.send(entry.message);
         await unlink(this.#file(entry.id)).catch(() => undefined);
         this.#sent++;
+        this.#opts.onEvent?.('sent');
         this.#onDisk.delete(entry.id);
         logger?.info({ emailId: entry.id, attempts: entry.attempts + 1 }, 'email sent');
         return;
@@ -149,6 +153,7 @@ export class EmailOutbox {
         if (entry.attempts >= maxAttempts) {
           entry.status = 'failed';
           this.#failed++;
+          this.#opts.onEvent?.('failed');
           await this.#persist(entry).catch(() => undefined);
           logger?.error({ emailId: entry.id, attempts: entry.attempts, err: entry.lastError }, 'email not sent; kept in the spool');
           return;

@@ -16,6 +16,8 @@ export interface EmailServiceOptions {
   companyName?: string;
   /** Override delivery (tests of the outbox alone); default: nodemailer SMTP from `config.smtp`. */
   send?: (message: OutboxMessage) => Promise<void>;
+  /** Spooled / sent / failed notifications (the agent's email metrics). */
+  onEvent?: (status: 'spooled' | 'sent' | 'failed') => void;
 }
 
 /**
@@ -44,6 +46,7 @@ export class EmailService {
       maxAttempts: config.max_attempts,
       retryInitialMs: config.retry_initial_ms,
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
   }
 

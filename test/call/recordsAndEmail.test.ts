@@ -132,5 +132,13 @@ describe('tools, records and email through whole calls', () => {
     expect(mail?.envelopeTo).toEqual(['office@example.com']);
     expect(mail?.mail.text).toContain('leaking sink and asked for a follow-up');
     expect(mail?.mail.text).toContain('5551234');
+    // The email is counted in the metrics: spooled first, then sent.
+    let emails = '';
+    for (let i = 0; i < 50 && !/status="sent"} 1/.test(emails); i++) {
+      emails = await agent.ops.metrics.registry.getSingleMetricAsString('ai_agent_emails_total');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(emails).toMatch(/status="spooled"} 1/);
+    expect(emails).toMatch(/status="sent"} 1/);
   }, 30_000);
 });
