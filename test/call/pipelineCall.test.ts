@@ -1,0 +1,206 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TurnLatency } from '../../src/providers/VoiceProvider.js';
+import { FakeOpenAIRest } from '../fakes/FakeOpenAIRest.js';
+import { startHarness, type Harness } from './harness.js';
+import { speechLike } from './speechLike.js';
+
+/**
+ * Whole calls through the hybrid STT → LLM → TTS provider: the real agent against the ARI simulator over real
+ * sockets, the three stages against the REST fake over real HTTP. The caller's pauses are not sent at all (a
+ * two-member bridge sends nothing in silence), so the pipeline hears them as gap-filled digital silence.
+ */
+
+const KEY = 'sk-test-hybrid';
+const GREETING = 'Hello, this is Acme. How can I help?';
+const PROMPT = 'You are the Acme receptionist.';
+/** Fake TTS pace, ms per character: short replies keep the tests quick, long ones leave room for a barge-in. */
+const MS_PER_CHAR = 10;
+
+const speech = (ms: number, seed = 1): Int16Array => speechLike({ sampleRate: 8000, durationMs: ms, amplitude: 16_000, seed });
+
+interface Observed {
+  latency: TurnLatency[];
+}
+
+async function hybridHarness(rest: FakeOpenAIRest, extra: Record<string, unknown> = {}, observed?: Observed): Promise<Harness> {
+  const stage = { base_url: rest.baseUrl, api_key: KEY, timeout_ms: 5_000 };
+  return startHarness({
+    overrides: {
+      default_provider: 'hybrid',
+      pipelines: {
+        hybrid: {
+          stt: { ...stage, max_retries: 0 },
+          llm: { ...stage, max_retries: 0 },
+          tts: { ...stage, max_retries: 0 },
+          // Quick turns: the agent answers 500 ms after the caller stops.
+          endpointing: { silence_duration_ms: 500 },
+        },
+      },
+      contexts: { default: { greeting: GREETING, prompt: PROMPT, tools: ['transfer', 'hangup_call'] } },
+      tools: { transfer: { mode: 'blind', destinations: { sales: { type: 'extension', target: '6000', description: 'Sales team' } } } },
+      ...extra,
+    },
+    ...(observed ? { observers: [{ onLatency: (_s: unknown, l: TurnLatency) => observed.latency.push(l) }] } : {}),
+  });
+}
+
+type ChatMessage = { role: string; content?: string | null; tool_calls?: unknown[]; tool_call_id?: string };
+const messagesOf = (rest: FakeOpenAIRest, i: number): ChatMessage[] => (rest.requestsTo('chat')[i]?.body.messages ?? []) as ChatMessage[];
+
+/** Ms of agent audio the caller has received so far (20 ms packets). */
+const heardMs = (call: { received: unknown[] }): number => call.received.length * 20;
+
+describe('calls through the hybrid pipeline (ARI simulator + REST fake)', () => {
+  let h: Harness | undefined;
+  let rest: FakeOpenAIRest | undefined;
+  afterEach(async () => {
+    await h?.close();
+    await rest?.close();
+    h = undefined;
+    rest = undefined;
+  });
+
+  async function liveCall(): Promise<ReturnType<Harness['sim']['placeCall']>> {
+    const { sim, agent } = h!;
+    const call = sim.placeCall({ callerName: 'Ann', variables: { AI_CONTEXT: 'default' } });
+    await sim.waitFor(() => agent.controller.sessions.get(call.id)?.media?.gate.canBargeIn() === true, 8_000, 'greeting over');
+    return call;
+  }
+
+  it('a turn: greeting played in full, the caller speaks, STT gets a WAV, the LLM the history, TTS reaches the caller, latency is broken down', async () => {
+    rest = await FakeOpenAIRest.start({ apiKey: KEY });
+    rest.speech.msPerChar = MS_PER_CHAR;
+    rest.scriptTranscript('Do you fix leaking taps?');
+    rest.scriptChat({ text: 'Yes, we do. A plumber can come tomorrow.' });
+    const observed: Observed = { latency: [] };
+    h = await hybridHarness(rest, {}, observed);
+    const call = await liveCall();
+
+    // The greeting: synthesised sentence by sentence and played in full (within a frame of padding).
+    const greetingMs = GREETING.length * MS_PER_CHAR;
+    await call.waitForReceivedMs(greetingMs - 40, 5_000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(Math.abs(heardMs(call) - greetingMs)).toBeLessThanOrEqual(40);
+    expect(rest.requestsTo('speech').map((r) => r.body.input)).toEqual(['Hello, this is Acme.', 'How can I help?']);
+    const afterGreeting = call.received.length;
+
+    await call.playAudio(speech(900), 8000, { realtime: true });
+    const [stt] = await rest.waitForRequests('transcriptions', 1);
+    expect(stt!.wav).toBeDefined();
+    expect(stt!.wav!.sampleRate).toBe(8000);
+    expect(stt!.wav!.channels).toBe(1);
+    // The utterance with its padding: about the 900 ms spoken, never the whole call.
+    expect(stt!.wav!.durationMs).toBeGreaterThanOrEqual(800);
+    expect(stt!.wav!.durationMs).toBeLessThanOrEqual(900 + 300 + 300 + 40);
+
+    await rest.waitForRequests('chat', 1);
+    const messages = messagesOf(rest, 0);
+    expect(messages[0]).toMatchObject({ role: 'system' });
+    expect(messages[0]!.content).toContain(PROMPT);
+    expect(messages.slice(1)).toEqual([
+      { role: 'assistant', content: GREETING },
+      { role: 'user', content: 'Do you fix leaking taps?' },
+    ]);
+    const chatBody = rest.requestsTo('chat')[0]!.body;
+    expect(chatBody.stream).toBe(true);
+    expect((chatBody.tools as { function: { name: string } }[]).map((t) => t.function.name).sort()).toEqual(['hangup_call', 'transfer']);
+
+    // The reply reaches the caller over RTP, in full.
+    const replyMs = 'Yes, we do.'.length * MS_PER_CHAR + 'A plumber can come tomorrow.'.length * MS_PER_CHAR;
+    await h.sim.waitFor(() => (call.received.length - afterGreeting) * 20 >= replyMs - 40, 8_000, 'reply heard');
+    expect(rest.requestsTo('speech').slice(2).map((r) => r.body.input)).toEqual(['Yes, we do.', 'A plumber can come tomorrow.']);
+    expect(call.received.every((p) => p.pt === 0 && p.payloadBytes === 160)).toBe(true);
+
+    // The per-turn latency breakdown, in causal order.
+    await h.sim.waitFor(() => observed.latency.length === 1, 5_000, 'latency');
+    const l = observed.latency[0]!;
+    expect(l.turn).toBe(1);
+    const steps = [l.speechEndAt, l.transcriptAt, l.firstTokenAt, l.firstSentenceAt, l.firstAudioAt];
+    expect(steps.every((t) => typeof t === 'number')).toBe(true);
+    for (let i = 1; i < steps.length; i++) expect(steps[i]!).toBeGreaterThanOrEqual(steps[i - 1]!);
+    expect(h.agent.controller.sessions.get(call.id)?.phase).toBe('active');
+  }, 20_000);
+
+  it('three turns in a row, the pauses between them digital silence: every utterance is answered with the whole history', async () => {
+    rest = await FakeOpenAIRest.start({ apiKey: KEY });
+    rest.speech.msPerChar = MS_PER_CHAR;
+    const asked = ['I have a leak.', 'It is in the kitchen.', 'Tomorrow morning works.'];
+    const answered = ['Sorry to hear that.', 'Which room is it in?', 'Booked for tomorrow.'];
+    rest.scriptTranscript(...asked);
+    rest.scriptChat(...answered.map((text) => ({ text })));
+    const observed: Observed = { latency: [] };
+    h = await hybridHarness(rest, {}, observed);
+    const call = await liveCall();
+    await call.waitForReceivedMs(GREETING.length * MS_PER_CHAR - 40, 5_000);
+
+    for (let turn = 0; turn < 3; turn++) {
+      const before = call.received.length;
+      // Nothing is sent between utterances: the pause before each one is gap-filled silence on our side.
+      await call.playAudio(speech(900, turn + 1), 8000, { realtime: true });
+      await rest.waitForRequests('chat', turn + 1);
+      const replyMs = answered[turn]!.length * MS_PER_CHAR;
+      await h.sim.waitFor(() => (call.received.length - before) * 20 >= replyMs - 40, 8_000, `reply ${turn + 1} heard`);
+      await new Promise((r) => setTimeout(r, 300)); // the reply drains; the caller waits a moment before going on
+    }
+
+    expect(rest.requestsTo('transcriptions')).toHaveLength(3);
+    expect(rest.requestsTo('transcriptions').every((r) => r.status === 200 && r.wav !== undefined)).toBe(true);
+    expect(rest.requestsTo('chat')).toHaveLength(3);
+    expect(messagesOf(rest, 2).slice(1)).toEqual([
+      { role: 'assistant', content: GREETING },
+      { role: 'user', content: asked[0] },
+      { role: 'assistant', content: answered[0] },
+      { role: 'user', content: asked[1] },
+      { role: 'assistant', content: answered[1] },
+      { role: 'user', content: asked[2] },
+    ]);
+    await h.sim.waitFor(() => observed.latency.length === 3, 5_000, 'three latency reports');
+    expect(observed.latency.map((l) => l.turn)).toEqual([1, 2, 3]);
+    expect(observed.latency.every((l) => l.firstAudioAt !== undefined)).toBe(true);
+  }, 20_000);
+
+  it('a transfer tool call from the LLM sends the caller to the configured extension (blind) without hanging up', async () => {
+    rest = await FakeOpenAIRest.start({ apiKey: KEY });
+    rest.speech.msPerChar = MS_PER_CHAR;
+    rest.scriptTranscript('Put me through to sales, please.');
+    rest.scriptChat({
+      text: 'Connecting you to sales.',
+      toolCalls: [{ id: 'call_xfer1', name: 'transfer', arguments: JSON.stringify({ destination: 'sales' }) }],
+    });
+    h = await hybridHarness(rest);
+    const { sim, agent } = h;
+    const call = await liveCall();
+    await call.waitForReceivedMs(GREETING.length * MS_PER_CHAR - 40, 5_000);
+    const afterGreeting = call.received.length;
+
+    await call.playAudio(speech(900), 8000, { realtime: true });
+    await sim.waitFor(() => call.continuedTo !== null, 10_000, 'sent on in the dialplan');
+    expect(call.continuedTo).toMatchObject({ context: 'from-internal', extension: '6000', priority: 1 });
+    expect(afterGreeting).toBeGreaterThan(0);
+    await sim.waitFor(() => agent.controller.sessions.size === 0, 5_000, 'session ended');
+    expect(call.hungUp).toBe(false);
+    expect(sim.requests.some((r) => r.method === 'DELETE' && r.path === `/channels/${call.id}`)).toBe(false);
+    const chat = rest.requestsTo('chat')[0]!;
+    expect(chat.status).toBe(200);
+  }, 20_000);
+
+  // BUG (src/providers/pipeline/PipelineProvider.ts, #generate): the `toolCall` event is fired as soon as the LLM
+  // stream ends, before the reply's words have been synthesised. The transfer tool waits for playout, but nothing
+  // is queued yet (TTS still in flight), so the caller is sent on without hearing "Connecting you to sales."
+  // (the realtime provider delivers the audio first). Unskip once call-control tools run after the reply's audio
+  // has been delivered to the playout queue.
+  it.skip('the caller hears the model\'s words before a blind transfer moves them on', async () => {
+    rest = await FakeOpenAIRest.start({ apiKey: KEY });
+    rest.speech.msPerChar = MS_PER_CHAR;
+    rest.scriptTranscript('Put me through to sales, please.');
+    const said = 'Connecting you to sales.';
+    rest.scriptChat({ text: said, toolCalls: [{ id: 'call_xfer1', name: 'transfer', arguments: JSON.stringify({ destination: 'sales' }) }] });
+    h = await hybridHarness(rest);
+    const call = await liveCall();
+    await call.waitForReceivedMs(GREETING.length * MS_PER_CHAR - 40, 5_000);
+    const afterGreeting = call.received.length;
+    await call.playAudio(speech(900), 8000, { realtime: true });
+    await h.sim.waitFor(() => call.continuedTo !== null, 10_000, 'sent on in the dialplan');
+    expect((call.received.length - afterGreeting) * 20).toBeGreaterThanOrEqual(said.length * MS_PER_CHAR - 40);
+  }, 20_000);
+});
