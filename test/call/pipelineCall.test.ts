@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TurnLatency } from '../../src/providers/VoiceProvider.js';
+import type { CallObserver } from '../../src/call/CallObserver.js';
+import type { PlayedItem, TurnLatency } from '../../src/providers/VoiceProvider.js';
 import { FakeOpenAIRest } from '../fakes/FakeOpenAIRest.js';
 import { startHarness, type Harness } from './harness.js';
 import { speechLike } from './speechLike.js';
@@ -18,29 +19,26 @@ const MS_PER_CHAR = 10;
 
 const speech = (ms: number, seed = 1): Int16Array => speechLike({ sampleRate: 8000, durationMs: ms, amplitude: 16_000, seed });
 
-interface Observed {
-  latency: TurnLatency[];
-}
-
-async function hybridHarness(rest: FakeOpenAIRest, extra: Record<string, unknown> = {}, observed?: Observed): Promise<Harness> {
-  const stage = { base_url: rest.baseUrl, api_key: KEY, timeout_ms: 5_000 };
+async function hybridHarness(rest: FakeOpenAIRest, opts: { extra?: Record<string, unknown>; observers?: Partial<CallObserver>[] } = {}): Promise<Harness> {
+  // No SDK retries unless a test asks: a fault is then seen exactly once. Long enough for a held stream.
+  const stage = { base_url: rest.baseUrl, api_key: KEY, timeout_ms: 20_000, max_retries: 0 };
   return startHarness({
     overrides: {
       default_provider: 'hybrid',
       pipelines: {
         hybrid: {
-          stt: { ...stage, max_retries: 0 },
-          llm: { ...stage, max_retries: 0 },
-          tts: { ...stage, max_retries: 0 },
+          stt: stage,
+          llm: stage,
+          tts: stage,
           // Quick turns: the agent answers 500 ms after the caller stops.
           endpointing: { silence_duration_ms: 500 },
         },
       },
       contexts: { default: { greeting: GREETING, prompt: PROMPT, tools: ['transfer', 'hangup_call'] } },
       tools: { transfer: { mode: 'blind', destinations: { sales: { type: 'extension', target: '6000', description: 'Sales team' } } } },
-      ...extra,
+      ...opts.extra,
     },
-    ...(observed ? { observers: [{ onLatency: (_s: unknown, l: TurnLatency) => observed.latency.push(l) }] } : {}),
+    ...(opts.observers ? { observers: opts.observers } : {}),
   });
 }
 
@@ -72,8 +70,8 @@ describe('calls through the hybrid pipeline (ARI simulator + REST fake)', () => 
     rest.speech.msPerChar = MS_PER_CHAR;
     rest.scriptTranscript('Do you fix leaking taps?');
     rest.scriptChat({ text: 'Yes, we do. A plumber can come tomorrow.' });
-    const observed: Observed = { latency: [] };
-    h = await hybridHarness(rest, {}, observed);
+    const latency: TurnLatency[] = [];
+    h = await hybridHarness(rest, { observers: [{ onLatency: (_s, l) => latency.push(l) }] });
     const call = await liveCall();
 
     // The greeting: synthesised sentence by sentence and played in full (within a frame of padding).
@@ -112,8 +110,8 @@ describe('calls through the hybrid pipeline (ARI simulator + REST fake)', () => 
     expect(call.received.every((p) => p.pt === 0 && p.payloadBytes === 160)).toBe(true);
 
     // The per-turn latency breakdown, in causal order.
-    await h.sim.waitFor(() => observed.latency.length === 1, 5_000, 'latency');
-    const l = observed.latency[0]!;
+    await h.sim.waitFor(() => latency.length === 1, 5_000, 'latency');
+    const l = latency[0]!;
     expect(l.turn).toBe(1);
     const steps = [l.speechEndAt, l.transcriptAt, l.firstTokenAt, l.firstSentenceAt, l.firstAudioAt];
     expect(steps.every((t) => typeof t === 'number')).toBe(true);
@@ -128,8 +126,8 @@ describe('calls through the hybrid pipeline (ARI simulator + REST fake)', () => 
     const answered = ['Sorry to hear that.', 'Which room is it in?', 'Booked for tomorrow.'];
     rest.scriptTranscript(...asked);
     rest.scriptChat(...answered.map((text) => ({ text })));
-    const observed: Observed = { latency: [] };
-    h = await hybridHarness(rest, {}, observed);
+    const latency: TurnLatency[] = [];
+    h = await hybridHarness(rest, { observers: [{ onLatency: (_s, l) => latency.push(l) }] });
     const call = await liveCall();
     await call.waitForReceivedMs(GREETING.length * MS_PER_CHAR - 40, 5_000);
 
@@ -154,9 +152,87 @@ describe('calls through the hybrid pipeline (ARI simulator + REST fake)', () => 
       { role: 'assistant', content: answered[1] },
       { role: 'user', content: asked[2] },
     ]);
-    await h.sim.waitFor(() => observed.latency.length === 3, 5_000, 'three latency reports');
-    expect(observed.latency.map((l) => l.turn)).toEqual([1, 2, 3]);
-    expect(observed.latency.every((l) => l.firstAudioAt !== undefined)).toBe(true);
+    await h.sim.waitFor(() => latency.length === 3, 5_000, 'three latency reports');
+    expect(latency.map((l) => l.turn)).toEqual([1, 2, 3]);
+    expect(latency.every((l) => l.firstAudioAt !== undefined)).toBe(true);
+  }, 20_000);
+
+  it('barge-in: playout stops at once, in-flight LLM and TTS requests are aborted, the history keeps only what was heard', async () => {
+    rest = await FakeOpenAIRest.start({ apiKey: KEY });
+    rest.speech.msPerChar = MS_PER_CHAR;
+    const s1 = 'Our plumbers cover the whole city and most of the suburbs too.';
+    const s2 = 'They carry spare parts for every common brand of tap and boiler.';
+    const s3 = 'Call-out charges depend on the time of day and the distance.';
+    const reply = `${s1} ${s2} ${s3}`;
+    // Two sentences and the start of the third are streamed, then the model stalls: its request is still open.
+    const heldAfter = 1 + Math.ceil((s1.length + 1 + s2.length + 1 + 6) / 6);
+    rest.scriptTranscript('Where do you work?', 'Sorry, how much is it?');
+    rest.scriptChat({ text: reply, textChunkChars: 6, holdAfterChunks: heldAfter, holdMs: 15_000 }, { text: 'It depends on the time.' });
+    let onBargeIn: () => void = () => undefined;
+    const bargeIns: PlayedItem[][] = [];
+    h = await hybridHarness(rest, {
+      observers: [
+        {
+          onBargeIn: (_s, played) => {
+            bargeIns.push(played);
+            onBargeIn();
+          },
+        },
+      ],
+    });
+    const { sim, agent } = h;
+    const call = await liveCall();
+    await call.waitForReceivedMs(GREETING.length * MS_PER_CHAR - 40, 5_000);
+    await new Promise((r) => setTimeout(r, 100));
+    const afterGreeting = call.received.length;
+
+    // A long reply (40 ms a character), streamed slower than the fake's default so its synthesis is still open.
+    rest.speech.msPerChar = 40;
+    rest.speech.chunkSizes = [4800];
+    rest.speech.chunkDelayMs = 60;
+    await call.playAudio(speech(900), 8000, { realtime: true });
+    await sim.waitFor(() => call.received.length - afterGreeting >= 15, 8_000, '300 ms of the reply heard');
+
+    // The caller talks over it.
+    let atBargeIn = -1;
+    onBargeIn = () => (atBargeIn = call.received.length);
+    void call.playAudio(speech(1000, 7), 8000, { realtime: true });
+    await sim.waitFor(() => atBargeIn >= 0, 8_000, 'barge-in');
+    await new Promise((r) => setTimeout(r, 200));
+    // Nothing more of the interrupted reply is played (at most the frame in flight, and one being sent).
+    expect(call.received.length - atBargeIn).toBeLessThanOrEqual(2);
+    const heardReplyMs = (atBargeIn - afterGreeting) * 20;
+    expect(heardReplyMs).toBeLessThan(s1.length * 40);
+    expect(bargeIns).toHaveLength(1);
+    // The session reported what the pacer played of the reply: what the caller received.
+    expect(bargeIns[0]).toHaveLength(1);
+    expect(Math.abs(bargeIns[0]![0]!.playedMs - heardReplyMs)).toBeLessThanOrEqual(40);
+    expect(agent.controller.sessions.get(call.id)?.conversation?.bargeIns).toBe(1);
+
+    // The model stream and the synthesis in flight were cut off, not left to finish.
+    await sim.waitFor(() => rest!.requestsTo('chat')[0]!.endedAt !== undefined, 2_000, 'chat request ended');
+    expect(rest.requestsTo('chat')[0]!.aborted).toBe(true);
+    const speechReqs = rest.requestsTo('speech').slice(2); // after the greeting's two sentences
+    expect(speechReqs.map((r) => r.body.input)).toEqual([s1, s2]);
+    await sim.waitFor(() => speechReqs.every((r) => r.endedAt !== undefined), 2_000, 'speech requests ended');
+    expect(speechReqs.some((r) => r.aborted)).toBe(true);
+
+    // The next turn: the history holds the part of the reply that was heard, cut at a word, never the rest.
+    await rest.waitForRequests('chat', 2);
+    const messages = messagesOf(rest, 1).slice(1);
+    expect(messages[0]).toEqual({ role: 'assistant', content: GREETING });
+    expect(messages[1]).toEqual({ role: 'user', content: 'Where do you work?' });
+    expect(messages.at(-1)).toEqual({ role: 'user', content: 'Sorry, how much is it?' });
+    const heard = messages.slice(2, -1);
+    expect(heard.length).toBeLessThanOrEqual(1);
+    const said = heard[0]?.content ?? '';
+    expect(said).not.toContain(s2.slice(0, 12));
+    // ≥ 600 ms were heard (300 ms before the caller spoke, then the gate's and the endpointer's start times), so
+    // at least the first word survives, marked as cut.
+    expect(said.endsWith('…')).toBe(true);
+    expect(said.length).toBeGreaterThan(1);
+    expect(s1.startsWith(said.slice(0, -1))).toBe(true);
+    expect(said.length - 1).toBeLessThan(s1.length);
   }, 20_000);
 
   it('a transfer tool call from the LLM sends the caller to the configured extension (blind) without hanging up', async () => {
