@@ -87,13 +87,7 @@ export class AriConnection extends TypedEmitter<AriConnectionEvents> {
     this.#stopped = true;
     clearTimeout(this.#retryTimer);
     clearInterval(this.#pingTimer);
-    const ws = this.#ws;
-    this.#ws = undefined;
-    if (ws) {
-      ws.removeAllListeners();
-      ws.on('error', () => undefined);
-      ws.terminate();
-    }
+    this.#dropSocket();
     this.#setState('stopped');
   }
 
@@ -205,13 +199,7 @@ export class AriConnection extends TypedEmitter<AriConnectionEvents> {
 
   #fail(reason: string): void {
     if (this.#stopped) return;
-    const ws = this.#ws;
-    this.#ws = undefined;
-    if (ws) {
-      ws.removeAllListeners();
-      ws.on('error', () => undefined);
-      ws.terminate();
-    }
+    this.#dropSocket();
     clearInterval(this.#pingTimer);
     if (reason !== this.#lastFailure || this.#state === 'connected') {
       this.logger.warn({ reason }, 'ARI unavailable; retrying in the background');
@@ -222,6 +210,16 @@ export class AriConnection extends TypedEmitter<AriConnectionEvents> {
     this.#attempt = Math.min(this.#attempt + 1, 20);
     clearTimeout(this.#retryTimer);
     this.#retryTimer = setTimeout(() => void this.#connectOnce(), delay);
+  }
+
+  /** Close the events socket without letting its late close/error events reach the supervisor. */
+  #dropSocket(): void {
+    const ws = this.#ws;
+    this.#ws = undefined;
+    if (!ws) return;
+    ws.removeAllListeners();
+    ws.on('error', () => undefined);
+    ws.terminate();
   }
 
   #setState(state: AriState, reason?: string): void {

@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
 import type { VadConfig } from '../config/schema.js';
 import { AudioConverter } from '../media/AudioConverter.js';
-import { ALAW_SILENCE, ULAW_SILENCE, alawToPcm, pcmToAlaw, pcmToUlaw, ulawToPcm } from '../media/g711.js';
-import { l16beToPcm, pcmToL16be } from '../media/l16.js';
 import type { RtpSession } from '../media/RtpSession.js';
+import { bytesPerSample, decodeSamples, encodeSamples, type SampleFormat } from '../media/sampleFormat.js';
 import { outboundCodecFor, wireCodecInfo, type WireCodec } from '../media/wireCodec.js';
 import { VadGate } from '../vad/VadGate.js';
 import type { AgentAudio, AudioFormat, PlayedItem } from '../providers/VoiceProvider.js';
@@ -33,7 +32,9 @@ export interface CallMediaOptions {
 export class CallMedia {
   readonly gate: VadGate;
   readonly #rtp: RtpSession;
-  readonly #codec: WireCodec;
+  readonly #samples: SampleFormat;
+  /** Decoded caller frame for the gate, reused every frame (the gate copies what it keeps). */
+  readonly #pcm: Int16Array;
   readonly #inbound: AudioConverter;
   readonly #outbound: AudioConverter;
   readonly #wireSilence: Buffer;
@@ -47,12 +48,13 @@ export class CallMedia {
 
   constructor(opts: CallMediaOptions) {
     this.#rtp = opts.rtp;
-    this.#codec = opts.wireCodec;
+    this.#samples = wireCodecInfo(opts.wireCodec).sampleFormat;
     this.#sink = opts.sink;
     this.#agentGate = opts.vad.agent_speaking_gate;
     this.#raw = opts.rawAudio === true;
     const info = wireCodecInfo(opts.wireCodec);
-    this.#wireSilence = Buffer.alloc(info.bytesPer20ms, opts.wireCodec === 'ulaw' ? ULAW_SILENCE : opts.wireCodec === 'alaw' ? ALAW_SILENCE : 0);
+    this.#wireSilence = Buffer.alloc(info.bytesPer20ms, info.silenceByte);
+    this.#pcm = new Int16Array(info.bytesPer20ms / bytesPerSample(this.#samples));
     this.#inbound = new AudioConverter({ kind: 'wire', codec: opts.wireCodec }, { kind: 'provider', format: opts.providerInput });
     this.#outbound = new AudioConverter(
       { kind: 'provider', format: opts.providerOutput },
@@ -112,7 +114,7 @@ export class CallMedia {
 
   /** Caller speech kept from the greeting (vad.keep_greeting_speech), sent once the gate opens. */
   replayGreetingSpeech(): void {
-    for (const pcm of this.gate.takeGreetingSpeech()) this.#sink(this.#inbound.convert(this.#encodeWire(pcm)));
+    for (const pcm of this.gate.takeGreetingSpeech()) this.#sink(this.#inbound.convert(encodeSamples(this.#samples, pcm)));
   }
 
   close(): void {
@@ -133,31 +135,9 @@ export class CallMedia {
       return;
     }
     this.gate.setAgentSpeaking(this.#agentGate && this.#rtp.pacer.isPlaying);
-    const verdict = this.gate.process(this.#decodeWire(frame));
+    const verdict = this.gate.process(decodeSamples(this.#samples, frame, this.#pcm));
     // The converter always gets a full frame (real or silence) so its resampler state stays continuous.
     if (verdict.forward === null) this.stats.framesGated++;
     this.#sink(this.#inbound.convert(verdict.forward === null ? this.#wireSilence : frame));
-  }
-
-  #decodeWire(frame: Buffer): Int16Array {
-    switch (this.#codec) {
-      case 'ulaw':
-        return ulawToPcm(frame);
-      case 'alaw':
-        return alawToPcm(frame);
-      default:
-        return l16beToPcm(frame);
-    }
-  }
-
-  #encodeWire(pcm: Int16Array): Buffer {
-    switch (this.#codec) {
-      case 'ulaw':
-        return pcmToUlaw(pcm);
-      case 'alaw':
-        return pcmToAlaw(pcm);
-      default:
-        return pcmToL16be(pcm);
-    }
   }
 }

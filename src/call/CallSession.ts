@@ -338,14 +338,19 @@ export class CallSession {
     return this.#ended;
   }
 
-  /** After an answered bridged transfer: the AI leg leaves the bridge; caller and target talk directly. */
-  async detachAgent(): Promise<void> {
+  /** Stop everything on our side of the media path: conversation, gate, provider, RTP socket, port. Idempotent. */
+  async #stopAgent(): Promise<void> {
     await this.conversation?.dispose();
     this.media?.close();
     await this.provider?.close().catch(() => undefined);
     this.#rtp?.close();
     if (this.#port !== undefined) this.deps.ports.release(this.#port);
     this.#port = undefined;
+  }
+
+  /** After an answered bridged transfer: the AI leg leaves the bridge; caller and target talk directly. */
+  async detachAgent(): Promise<void> {
+    await this.#stopAgent();
     if (this.#mediaCreated) {
       this.#mediaCreated = false;
       await this.deps.rest.hangup(this.mediaChannelId).catch(() => undefined);
@@ -362,12 +367,7 @@ export class CallSession {
     this.#mediaStasisWaiter?.();
     for (const release of this.#playbackWaiters.values()) release();
     await this.control.dispose();
-    await this.conversation?.dispose();
-    this.media?.close();
-    await this.provider?.close().catch(() => undefined);
-    this.#rtp?.close();
-    if (this.#port !== undefined) this.deps.ports.release(this.#port);
-    this.#port = undefined;
+    await this.#stopAgent();
     const ignoreGone = (err: unknown): void => {
       if (!isAriStatus(err, 404, 422)) this.logger.warn({ err }, 'teardown request failed');
     };

@@ -5,17 +5,14 @@
  * the only per-call allocation is the output buffer. 16-bit inputs split mid-sample carry the odd byte over.
  */
 import type { AudioFormat } from '../providers/VoiceProvider.js';
-import { alawToPcm, pcmToAlaw, pcmToUlaw, ulawToPcm } from './g711.js';
-import { l16beToPcm, pcm16leToPcm, pcmToL16be, pcmToPcm16le } from './l16.js';
 import { Resampler } from './Resampler.js';
+import { bytesPerSample, decodeSamples, encodeSamples, type SampleFormat } from './sampleFormat.js';
 import { WIRE_CODECS, type WireCodec } from './wireCodec.js';
 
 /** Provider-side audio format; pcm16 is little-endian. Same shape as the providers' `AudioFormat`. */
 export type ProviderFormat = AudioFormat;
 
 export type AudioSide = { kind: 'wire'; codec: WireCodec } | { kind: 'provider'; format: ProviderFormat };
-
-type SampleFormat = 'ulaw' | 'alaw' | 'l16be' | 'l16le';
 
 interface Resolved {
   sampleFormat: SampleFormat;
@@ -42,7 +39,6 @@ function resolve(side: AudioSide): Resolved {
   }
 }
 
-const bytesPerSample = (f: SampleFormat): number => (f === 'l16be' || f === 'l16le' ? 2 : 1);
 
 export class AudioConverter {
   readonly passthrough: boolean;
@@ -104,29 +100,10 @@ export class AudioConverter {
     }
     const n = bytesPerSample(this.#from) === 2 ? src.length >> 1 : src.length;
     if (this.#decoded.length < n) this.#decoded = new Int16Array(Math.max(n, 480));
-    const dst = this.#decoded.subarray(0, n);
-    switch (this.#from) {
-      case 'ulaw':
-        return ulawToPcm(src, dst);
-      case 'alaw':
-        return alawToPcm(src, dst);
-      case 'l16be':
-        return l16beToPcm(src, dst);
-      case 'l16le':
-        return pcm16leToPcm(src, dst);
-    }
+    return decodeSamples(this.#from, src, this.#decoded.subarray(0, n));
   }
 
   #encode(pcm: Int16Array): Buffer {
-    switch (this.#to) {
-      case 'ulaw':
-        return pcmToUlaw(pcm);
-      case 'alaw':
-        return pcmToAlaw(pcm);
-      case 'l16be':
-        return pcmToL16be(pcm);
-      case 'l16le':
-        return pcmToPcm16le(pcm);
-    }
+    return encodeSamples(this.#to, pcm);
   }
 }

@@ -1,3 +1,4 @@
+import { outBytes, outPcm } from './outputBuffer.js';
 /**
  * Table-driven ITU-T G.711 μ-law and A-law (the classic Sun reference algorithm, tables built once at load).
  * Tables are immutable after construction; no per-call state.
@@ -80,17 +81,6 @@ for (let i = 0; i < 65536; i++) {
 export const ULAW_SILENCE = 0xff;
 export const ALAW_SILENCE = 0xd5;
 
-function outPcm(n: number, dst?: Int16Array): Int16Array {
-  if (dst === undefined) return new Int16Array(n);
-  if (dst.length < n) throw new RangeError(`dst too small: ${dst.length} < ${n}`);
-  return dst.length === n ? dst : dst.subarray(0, n);
-}
-
-function outBytes(n: number, dst?: Buffer): Buffer {
-  if (dst === undefined) return Buffer.allocUnsafe(n);
-  if (dst.length < n) throw new RangeError(`dst too small: ${dst.length} < ${n}`);
-  return dst.length === n ? dst : dst.subarray(0, n);
-}
 
 /** μ-law bytes → 16-bit PCM. `dst` (if given) must hold src.length samples; a view of exactly that length is returned. */
 export function ulawToPcm(src: Uint8Array, dst?: Int16Array): Int16Array {

@@ -1,20 +1,10 @@
+import { outBytes, outPcm } from './outputBuffer.js';
 /**
  * Linear 16-bit PCM byte order conversions. Wire L16 (RTP, RFC 3551) is big-endian; the OpenAI side is
  * little-endian. Byte-wise loops: safe for Buffer views at odd byteOffsets (no Int16Array over the input bytes).
  * An odd trailing byte is ignored (callers that stream carry it themselves).
  */
 
-function outPcm(n: number, dst?: Int16Array): Int16Array {
-  if (dst === undefined) return new Int16Array(n);
-  if (dst.length < n) throw new RangeError(`dst too small: ${dst.length} < ${n}`);
-  return dst.length === n ? dst : dst.subarray(0, n);
-}
-
-function outBytes(n: number, dst?: Buffer): Buffer {
-  if (dst === undefined) return Buffer.allocUnsafe(n);
-  if (dst.length < n) throw new RangeError(`dst too small: ${dst.length} < ${n}`);
-  return dst.length === n ? dst : dst.subarray(0, n);
-}
 
 /** Big-endian L16 bytes → samples. */
 export function l16beToPcm(buf: Uint8Array, dst?: Int16Array): Int16Array {
