@@ -145,13 +145,7 @@ export class CallSession {
       now: this.startedAt,
       extra: this.deps.extraVars,
     });
-    const provider = createProvider({
-      config,
-      providerKey: setup.providerKey,
-      profile: setup.profile,
-      overrides: setup.context.provider_overrides,
-      logger: this.logger,
-    });
+    const provider = createProvider({ setup, profile: setup.profile, vad: config.vad, logger: this.logger });
     this.provider = provider;
     const tools = this.deps.tools.forContext(setup.context.tools);
     this.conversation = new CallConversation(this, provider, tools);

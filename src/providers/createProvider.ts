@@ -1,34 +1,23 @@
 import type { Logger } from 'pino';
-import type { AppConfig, ProfileConfig } from '../config/schema.js';
+import type { ProfileConfig, VadConfig } from '../config/schema.js';
+import type { ResolvedProvider } from '../config/resolveCallSetup.js';
 import { EchoProvider } from './echo/EchoProvider.js';
 import { OpenAIRealtimeProvider } from './openaiRealtime/OpenAIRealtimeProvider.js';
 import { PipelineProvider } from './pipeline/PipelineProvider.js';
 import type { VoiceProvider } from './VoiceProvider.js';
 
 /**
- * Build the provider a call uses. `providerKey` names either `providers.<key>` or `pipelines.<key>` (what the
- * dialplan's AI_PROVIDER says). `overrides` are the context's provider_overrides, merged over the provider config.
+ * Build the provider a call uses, from the call set-up: `providerConfig` already has the context's
+ * provider_overrides and voice applied and validated (resolveCallSetup), so this only picks the class.
  */
-export function createProvider(opts: {
-  config: AppConfig;
-  providerKey: string;
-  profile: ProfileConfig;
-  overrides?: Record<string, unknown> | undefined;
-  logger: Logger;
-}): VoiceProvider {
-  const { config, providerKey, profile, logger } = opts;
-  const provider = config.providers[providerKey];
-  if (provider) {
-    const merged = opts.overrides ? { ...provider, ...opts.overrides, type: provider.type } : provider;
-    if (merged.type === 'echo') return new EchoProvider(providerKey, merged as typeof provider & { type: 'echo' }, profile);
-    return new OpenAIRealtimeProvider({
-      key: providerKey,
-      config: merged as typeof provider & { type: 'openai_realtime' },
-      profile,
-      logger,
-    });
+export function createProvider(opts: { setup: ResolvedProvider; profile: ProfileConfig; vad: VadConfig; logger: Logger }): VoiceProvider {
+  const { setup, profile, logger } = opts;
+  switch (setup.providerKind) {
+    case 'echo':
+      return new EchoProvider(setup.providerKey, setup.providerConfig, profile);
+    case 'realtime':
+      return new OpenAIRealtimeProvider({ key: setup.providerKey, config: setup.providerConfig, profile, logger });
+    case 'pipeline':
+      return new PipelineProvider({ key: setup.providerKey, config: setup.providerConfig, profile, vad: opts.vad, logger });
   }
-  const pipeline = config.pipelines[providerKey];
-  if (pipeline) return new PipelineProvider({ key: providerKey, config: pipeline, profile, vad: config.vad, logger });
-  throw new Error(`unknown provider "${providerKey}": not under providers: or pipelines:`);
 }

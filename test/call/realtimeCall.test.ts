@@ -153,4 +153,28 @@ describe('calls through the OpenAI Realtime provider (fake server over a real we
     expect((call.received.length - beforeFarewell) * 20).toBeGreaterThanOrEqual(480);
     await sim.waitFor(() => agent.controller.sessions.size === 0 && sim.bridges.size === 0, 5_000, 'cleaned up');
   }, 30_000);
+
+  it("applies the context's voice and provider_overrides to the session (nested keys merged, not replaced)", async () => {
+    rt = await FakeRealtimeServer.start({ apiKey: 'sk-test' });
+    h = await realtimeHarness(rt, {
+      contexts: {
+        default: {
+          greeting: 'Hi.',
+          prompt: 'Hello {caller_name}, you called {company_name}.',
+          voice: 'cedar',
+          provider_overrides: { turn_detection: { type: 'server_vad', silence_duration_ms: 900 } },
+        },
+      },
+      company_name: 'Acme',
+    });
+    const { sim, agent } = h;
+    const call = sim.placeCall({ callerName: 'Ann', variables: { AI_CONTEXT: 'default' } });
+    await sim.waitFor(() => agent.controller.sessions.get(call.id)?.phase === 'active', 5_000, 'active');
+    const update = (await rt.waitFor(() => rt!.receivedOf('session.update')[0], 5_000, 'session.update')) as {
+      session: { instructions: string; audio: { output: { voice: string }; input: { turn_detection: Record<string, unknown> } } };
+    };
+    expect(update.session.audio.output.voice).toBe('cedar');
+    expect(update.session.audio.input.turn_detection).toMatchObject({ type: 'server_vad', silence_duration_ms: 900, threshold: 0.5, prefix_padding_ms: 300 });
+    expect(update.session.instructions).toBe('Hello Ann, you called Acme.');
+  }, 30_000);
 });
