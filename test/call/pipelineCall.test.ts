@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallObserver } from '../../src/call/CallObserver.js';
 import type { PlayedItem, TurnLatency } from '../../src/providers/VoiceProvider.js';
-import { FakeOpenAIRest } from '../fakes/FakeOpenAIRest.js';
+import { rmsDbfs } from '../../src/vad/frameEnergy.js';
+import { FakeOpenAIRest, type Route } from '../fakes/FakeOpenAIRest.js';
 import { startHarness, type Harness } from './harness.js';
 import { speechLike } from './speechLike.js';
 
@@ -19,7 +20,14 @@ const MS_PER_CHAR = 10;
 
 const speech = (ms: number, seed = 1): Int16Array => speechLike({ sampleRate: 8000, durationMs: ms, amplitude: 16_000, seed });
 
-async function hybridHarness(rest: FakeOpenAIRest, opts: { extra?: Record<string, unknown>; observers?: Partial<CallObserver>[] } = {}): Promise<Harness> {
+interface HybridOptions {
+  observers?: Partial<CallObserver>[];
+  /** Per-stage overrides (e.g. retries). */
+  stt?: Record<string, unknown>;
+  llm?: Record<string, unknown>;
+}
+
+async function hybridHarness(rest: FakeOpenAIRest, opts: HybridOptions = {}): Promise<Harness> {
   // No SDK retries unless a test asks: a fault is then seen exactly once. Long enough for a held stream.
   const stage = { base_url: rest.baseUrl, api_key: KEY, timeout_ms: 20_000, max_retries: 0 };
   return startHarness({
@@ -27,8 +35,8 @@ async function hybridHarness(rest: FakeOpenAIRest, opts: { extra?: Record<string
       default_provider: 'hybrid',
       pipelines: {
         hybrid: {
-          stt: stage,
-          llm: stage,
+          stt: { ...stage, ...opts.stt },
+          llm: { ...stage, ...opts.llm },
           tts: stage,
           // Quick turns: the agent answers 500 ms after the caller stops.
           endpointing: { silence_duration_ms: 500 },
@@ -36,7 +44,6 @@ async function hybridHarness(rest: FakeOpenAIRest, opts: { extra?: Record<string
       },
       contexts: { default: { greeting: GREETING, prompt: PROMPT, tools: ['transfer', 'hangup_call'] } },
       tools: { transfer: { mode: 'blind', destinations: { sales: { type: 'extension', target: '6000', description: 'Sales team' } } } },
-      ...opts.extra,
     },
     ...(opts.observers ? { observers: opts.observers } : {}),
   });
@@ -44,6 +51,15 @@ async function hybridHarness(rest: FakeOpenAIRest, opts: { extra?: Record<string
 
 type ChatMessage = { role: string; content?: string | null; tool_calls?: unknown[]; tool_call_id?: string };
 const messagesOf = (rest: FakeOpenAIRest, i: number): ChatMessage[] => (rest.requestsTo('chat')[i]?.body.messages ?? []) as ChatMessage[];
+
+/** Bounded wait for `count` requests on a route, so a missing one fails with a message rather than the test timeout. */
+async function requests(rest: FakeOpenAIRest, route: Route, count: number, what = `${count} ${route} request(s)`): Promise<void> {
+  const deadline = Date.now() + 6_000;
+  while (rest.requestsTo(route).length < count) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 /** Ms of agent audio the caller has received so far (20 ms packets). */
 const heardMs = (call: { received: unknown[] }): number => call.received.length * 20;
@@ -82,16 +98,18 @@ describe('calls through the hybrid pipeline (ARI simulator + REST fake)', () => 
     expect(rest.requestsTo('speech').map((r) => r.body.input)).toEqual(['Hello, this is Acme.', 'How can I help?']);
     const afterGreeting = call.received.length;
 
-    await call.playAudio(speech(900), 8000, { realtime: true });
-    const [stt] = await rest.waitForRequests('transcriptions', 1);
+    await call.playAudio(speech(600), 8000, { realtime: true });
+    await requests(rest, 'transcriptions', 1);
+    const stt = rest.requestsTo('transcriptions')[0];
     expect(stt!.wav).toBeDefined();
     expect(stt!.wav!.sampleRate).toBe(8000);
     expect(stt!.wav!.channels).toBe(1);
-    // The utterance with its padding: about the 900 ms spoken, never the whole call.
-    expect(stt!.wav!.durationMs).toBeGreaterThanOrEqual(800);
-    expect(stt!.wav!.durationMs).toBeLessThanOrEqual(900 + 300 + 300 + 40);
+    // The utterance with its padding: about the 600 ms spoken (plus up to 300 ms on each side), never the whole call.
+    expect(stt!.wav!.durationMs).toBeGreaterThanOrEqual(500);
+    expect(stt!.wav!.durationMs).toBeLessThanOrEqual(600 + 300 + 300 + 40);
+    expect(rmsDbfs(stt!.wav!.pcm)).toBeGreaterThan(-30); // the caller's voice (-23 dBFS sent), not line silence
 
-    await rest.waitForRequests('chat', 1);
+    await requests(rest, 'chat', 1);
     const messages = messagesOf(rest, 0);
     expect(messages[0]).toMatchObject({ role: 'system' });
     expect(messages[0]!.content).toContain(PROMPT);
@@ -133,12 +151,14 @@ describe('calls through the hybrid pipeline (ARI simulator + REST fake)', () => 
 
     for (let turn = 0; turn < 3; turn++) {
       const before = call.received.length;
-      // Nothing is sent between utterances: the pause before each one is gap-filled silence on our side.
-      await call.playAudio(speech(900, turn + 1), 8000, { realtime: true });
-      await rest.waitForRequests('chat', turn + 1);
+      // Nothing is sent between utterances: the pause before each one is gap-filled silence on our side. 1.2 s at
+      // nominal level, as in the VAD bug report: the noise floor used to rise during each and never come back
+      // down in the digital silence, so the third utterance was never heard.
+      await call.playAudio(speech(1200, turn + 1), 8000, { realtime: true });
+      await requests(rest, 'chat', turn + 1, `utterance ${turn + 1} answered`);
       const replyMs = answered[turn]!.length * MS_PER_CHAR;
       await h.sim.waitFor(() => (call.received.length - before) * 20 >= replyMs - 40, 8_000, `reply ${turn + 1} heard`);
-      await new Promise((r) => setTimeout(r, 300)); // the reply drains; the caller waits a moment before going on
+      await new Promise((r) => setTimeout(r, 100)); // the reply drains; the caller waits a moment before going on
     }
 
     expect(rest.requestsTo('transcriptions')).toHaveLength(3);
@@ -190,13 +210,13 @@ describe('calls through the hybrid pipeline (ARI simulator + REST fake)', () => 
     rest.speech.msPerChar = 40;
     rest.speech.chunkSizes = [4800];
     rest.speech.chunkDelayMs = 60;
-    await call.playAudio(speech(900), 8000, { realtime: true });
+    await call.playAudio(speech(600), 8000, { realtime: true });
     await sim.waitFor(() => call.received.length - afterGreeting >= 15, 8_000, '300 ms of the reply heard');
 
     // The caller talks over it.
     let atBargeIn = -1;
     onBargeIn = () => (atBargeIn = call.received.length);
-    void call.playAudio(speech(1000, 7), 8000, { realtime: true });
+    void call.playAudio(speech(800, 7), 8000, { realtime: true });
     await sim.waitFor(() => atBargeIn >= 0, 8_000, 'barge-in');
     await new Promise((r) => setTimeout(r, 200));
     // Nothing more of the interrupted reply is played (at most the frame in flight, and one being sent).
@@ -218,7 +238,7 @@ describe('calls through the hybrid pipeline (ARI simulator + REST fake)', () => 
     expect(speechReqs.some((r) => r.aborted)).toBe(true);
 
     // The next turn: the history holds the part of the reply that was heard, cut at a word, never the rest.
-    await rest.waitForRequests('chat', 2);
+    await requests(rest, 'chat', 2);
     const messages = messagesOf(rest, 1).slice(1);
     expect(messages[0]).toEqual({ role: 'assistant', content: GREETING });
     expect(messages[1]).toEqual({ role: 'user', content: 'Where do you work?' });
@@ -235,6 +255,43 @@ describe('calls through the hybrid pipeline (ARI simulator + REST fake)', () => 
     expect(said.length - 1).toBeLessThan(s1.length);
   }, 20_000);
 
+  it('a stage failing: an STT 500 loses one turn, an LLM out of quota runs the failure policy (sound, then hang up)', async () => {
+    rest = await FakeOpenAIRest.start({ apiKey: KEY });
+    rest.speech.msPerChar = MS_PER_CHAR;
+    const errors: string[] = [];
+    // The LLM may retry twice: a quota 429 must still be tried only once.
+    h = await hybridHarness(rest, { llm: { max_retries: 2 }, observers: [{ onError: (_s, code) => errors.push(code) }] });
+    const { sim, agent } = h;
+    sim.options.playbackDurationMs = 100;
+    const call = await liveCall();
+    await call.waitForReceivedMs(GREETING.length * MS_PER_CHAR - 40, 5_000);
+
+    // First utterance: the transcription server fails. The turn is lost, the call goes on.
+    rest.failNext('transcriptions', { status: 500 });
+    await call.playAudio(speech(600), 8000, { realtime: true });
+    await sim.waitFor(() => errors.length === 1, 5_000, 'stt error reported');
+    expect(errors).toEqual(['http_500']);
+    expect(rest.requestsTo('transcriptions')[0]!.status).toBe(500);
+    expect(rest.requestsTo('chat')).toHaveLength(0);
+    expect(agent.controller.sessions.get(call.id)?.phase).toBe('active');
+    expect(call.playedMedia).toEqual([]);
+
+    // Second utterance: transcribed, but the account is out of quota. Nothing more can work: apology, hang up.
+    rest.scriptTranscript('Hello? Are you there?');
+    rest.failNext('chat', { status: 429, code: 'insufficient_quota' }, 3);
+    await call.playAudio(speech(600, 2), 8000, { realtime: true });
+    await sim.waitFor(() => call.hungUp, 10_000, 'hung up');
+    expect(call.playedMedia).toEqual(['sound:an-error-has-occurred']);
+    expect(errors).toEqual(['http_500', 'insufficient_quota']);
+    expect(rest.requestsTo('chat').map((r) => r.status)).toEqual([429]);
+    // The sound finished before the caller was hung up.
+    const finishedAt = sim.eventLog.find((e) => e.event.type === 'PlaybackFinished')?.atMs;
+    const hangupAt = sim.requests.find((r) => r.method === 'DELETE' && r.path === `/channels/${call.id}`)?.atMs;
+    expect(finishedAt).toBeDefined();
+    expect(hangupAt).toBeGreaterThanOrEqual(finishedAt!);
+    await sim.waitFor(() => agent.controller.sessions.size === 0, 5_000, 'session ended');
+  }, 20_000);
+
   it('a transfer tool call from the LLM sends the caller to the configured extension (blind) without hanging up', async () => {
     rest = await FakeOpenAIRest.start({ apiKey: KEY });
     rest.speech.msPerChar = MS_PER_CHAR;
@@ -249,7 +306,7 @@ describe('calls through the hybrid pipeline (ARI simulator + REST fake)', () => 
     await call.waitForReceivedMs(GREETING.length * MS_PER_CHAR - 40, 5_000);
     const afterGreeting = call.received.length;
 
-    await call.playAudio(speech(900), 8000, { realtime: true });
+    await call.playAudio(speech(600), 8000, { realtime: true });
     await sim.waitFor(() => call.continuedTo !== null, 10_000, 'sent on in the dialplan');
     expect(call.continuedTo).toMatchObject({ context: 'from-internal', extension: '6000', priority: 1 });
     expect(afterGreeting).toBeGreaterThan(0);
@@ -275,7 +332,7 @@ describe('calls through the hybrid pipeline (ARI simulator + REST fake)', () => 
     const call = await liveCall();
     await call.waitForReceivedMs(GREETING.length * MS_PER_CHAR - 40, 5_000);
     const afterGreeting = call.received.length;
-    await call.playAudio(speech(900), 8000, { realtime: true });
+    await call.playAudio(speech(600), 8000, { realtime: true });
     await h.sim.waitFor(() => call.continuedTo !== null, 10_000, 'sent on in the dialplan');
     expect((call.received.length - afterGreeting) * 20).toBeGreaterThanOrEqual(said.length * MS_PER_CHAR - 40);
   }, 20_000);
