@@ -372,7 +372,18 @@ export class CallSession {
     await Promise.all(jobs);
     if (this.#bridgeCreated) await rest.destroyBridge(this.bridgeId).catch(ignoreGone);
     this.phase = 'ended';
-    this.logger.info({ reason, outcome: this.outcome, duration_ms: Date.now() - this.startedAt.getTime() }, 'call ended');
+    this.logger.info(
+      {
+        reason,
+        outcome: this.outcome,
+        duration_ms: Date.now() - this.startedAt.getTime(),
+        // A normal call has a few gate transitions (greeting, each agent turn); dozens means noise flapping it.
+        gate_openings: this.media?.gate.openings ?? 0,
+        gate_closings: this.media?.gate.closings ?? 0,
+        barge_ins: this.conversation?.bargeIns ?? 0,
+      },
+      'call ended',
+    );
     this.deps.observer.onEnd(this);
     this.deps.onEnded?.(this);
   }
