@@ -70,12 +70,15 @@ export class CallController {
         rest: this.deps.ari.rest,
         app: cfg.asterisk.app_name,
         isLive: (id) => this.sessions.has(id),
+        runningCallIds: [...this.sessions.keys()],
+        endLostCall: (id) => this.sessions.get(id)?.onCallerStasisEnd(),
         failurePolicy: cfg.on_provider_failure,
         failureTarget: (policy) => this.#failureTarget(cfg, policy),
         logger: this.deps.logger,
       });
-      this.stats.orphansCleaned += report.deletedChannels.length + report.deletedBridges.length + report.endedCallers.length;
-      if (reconnect || report.deletedChannels.length + report.deletedBridges.length + report.endedCallers.length > 0) {
+      const cleaned = report.deletedChannels.length + report.deletedBridges.length + report.endedCallers.length + report.lostCalls.length;
+      this.stats.orphansCleaned += cleaned;
+      if (reconnect || cleaned > 0) {
         this.deps.logger.info({ ...report, reconnect }, 'reconciled with Asterisk');
       }
       return report;

@@ -15,6 +15,8 @@ export interface ReconcileReport {
   deletedChannels: string[];
   deletedBridges: string[];
   endedCallers: string[];
+  /** Calls we were running whose caller Asterisk no longer has (their StasisEnd was lost while we were away). */
+  lostCalls: string[];
   keptCalls: number;
 }
 
@@ -30,14 +32,27 @@ export async function reconcile(opts: {
   app: string;
   /** Asked at decision time, not snapshotted: calls keep arriving while we reconcile. */
   isLive: (callId: string) => boolean;
+  /** The calls running before the check started: each must still be in the app, or its caller is gone. */
+  runningCallIds: readonly string[];
+  /** End a call whose caller is gone (as if its StasisEnd had arrived). */
+  endLostCall: (callId: string) => void;
   graceMs?: number;
   failurePolicy: FailurePolicy;
   failureTarget: (p: FailurePolicy) => DialplanTarget | undefined;
   logger: Logger;
 }): Promise<ReconcileReport> {
   const { rest, app, isLive, logger } = opts;
-  const report: ReconcileReport = { deletedChannels: [], deletedBridges: [], endedCallers: [], keptCalls: 0 };
+  const report: ReconcileReport = { deletedChannels: [], deletedBridges: [], endedCallers: [], lostCalls: [], keptCalls: 0 };
+  const running = [...opts.runningCallIds];
   const [application, bridges] = await Promise.all([rest.getApplication(app), rest.listBridges()]);
+  // A call that was running before we asked is in the app's list unless its caller left while we were away
+  // (hung up during an ARI outage, or Asterisk restarted): its RTP socket and provider session must not live on.
+  const inApp = new Set(application.channel_ids ?? []);
+  for (const callId of running) {
+    if (inApp.has(callId) || !isLive(callId)) continue;
+    opts.endLostCall(callId);
+    report.lostCalls.push(callId);
+  }
   const gone = (err: unknown): void => {
     if (!isAriStatus(err, 404, 422)) logger.warn({ err }, 'reconcile request failed');
   };

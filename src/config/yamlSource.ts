@@ -59,7 +59,18 @@ export function parseYamlSource(text: string, file: string, prefix: ConfigPath =
   };
   walk(doc.contents, prefix);
 
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // The yaml library throws (ReferenceError) for an alias without its anchor and for alias bombs.
+    const message = err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
+    const hint = /alias count/i.test(message)
+      ? 'aliases expand to too much data; write the values out instead of nesting aliases'
+      : 'every *alias needs an &anchor defined before it in the same file';
+    problems.push({ file, line: 1, path: formatPath(prefix), message: `YAML alias error: ${message}`, hint });
+    return { data: undefined, locations, problems };
+  }
   if (data === null || data === undefined) return { data: {}, locations, problems };
   if (typeof data !== 'object' || Array.isArray(data)) {
     problems.push({ file, line: 1, path: formatPath(prefix), message: 'expected a mapping of keys (key: value), got ' + (Array.isArray(data) ? 'a list' : `a ${typeof data}`) });

@@ -60,15 +60,8 @@ describe('fault injection: Asterisk side, under load', () => {
     await nothingLeft(sim, () => agent.controller.sessions.size);
   });
 
-  /**
-   * BUG (src/call/reconcile.ts, reconcile(); called from CallController.reconcileNow on every reconnect): reconcile
-   * only cleans Asterisk-side orphans. A live session whose caller channel is no longer in Asterisk (the caller hung
-   * up while the ARI websocket was down, so StasisEnd was lost; or Asterisk restarted and every channel is gone) is
-   * never ended: its RTP socket, provider connection (a billed Realtime session) and timers live forever. Fix: after
-   * reconnect, end every session whose caller id is not in `application.channel_ids` (with the same grace as for
-   * suspects). Un-skip when fixed.
-   */
-  it.skip('ends the session of a caller who hung up while the ARI websocket was down', async () => {
+  // Regression: reconcile only cleaned Asterisk-side orphans; a session whose caller left during the outage lived on.
+  it('ends the session of a caller who hung up while the ARI websocket was down', async () => {
     const { h, calls } = await loaded();
     const { sim, agent } = h;
     await sim.stopHttp();
