@@ -43,6 +43,12 @@ describe('a whole call with the echo provider over real UDP', () => {
     expect(max).toBeGreaterThan(300);
     expect(bursts(env, max / 4)).toBe(3);
 
+    // Regression: the echo released audio on a timer of its own that drifted against the caller's clock, leaving
+    // the pacer empty every few frames (an audible gap each time). A steady echo keeps the pacer fed.
+    const underruns = agent.controller.sessions.get(call.id)?.media?.pacer.stats.underruns ?? -1;
+    expect(underruns).toBeGreaterThanOrEqual(0);
+    expect(underruns).toBeLessThanOrEqual(2);
+
     call.hangup();
     await sim.waitFor(() => agent.controller.sessions.size === 0, 5_000, 'session ended');
     await sim.waitFor(() => sim.channels.size === 0 && sim.bridges.size === 0, 5_000, 'nothing left in Asterisk');

@@ -21,8 +21,13 @@ interface Delayed {
   chunk: Buffer;
 }
 
-/** Delay-line tick: one 20 ms frame, the rate audio arrives at. */
-const TICK_MS = 20;
+/**
+ * Playout cushion, in 20 ms frames. The echo releases audio on the caller's own clock (one frame per frame
+ * received), which by itself can never build depth in the pacer: every late packet would be a gap heard. So the
+ * first release waits until this many frames are due and hands them over together; the pacer then always holds a
+ * few frames, enough to ride out packet jitter and the gap filler's 60 ms start (it back-fills in a burst).
+ */
+const CUSHION_FRAMES = 5;
 
 export class EchoProvider extends TypedEmitter<ProviderEvents> implements VoiceProvider {
   readonly inputFormat: AudioFormat;
@@ -31,11 +36,11 @@ export class EchoProvider extends TypedEmitter<ProviderEvents> implements VoiceP
   readonly rawCallerAudio = true;
   readonly #queue: Delayed[] = [];
   #head = 0;
-  #timer: NodeJS.Timeout | undefined;
   #levelTimer: NodeJS.Timeout | undefined;
   #logger: Logger | undefined;
   #closed = false;
   #item = 0;
+  #primed = false;
   #lastInAt = 0;
   readonly #levels = { inSum: 0, inFrames: 0, outSum: 0, outFrames: 0 };
 
@@ -52,7 +57,6 @@ export class EchoProvider extends TypedEmitter<ProviderEvents> implements VoiceP
 
   async start(options: ProviderStartOptions): Promise<void> {
     this.#logger = options.logger;
-    this.#timer = setInterval(() => this.#drain(), TICK_MS);
     this.#levelTimer = setInterval(() => this.#logLevels(), this.config.level_log_interval_ms);
     // No voice to greet with: report an (empty) greeting at once so the greeting gate opens immediately.
     this.emit('responseDone', { responseId: 'echo-greeting', status: 'completed', greeting: true, hadAudio: false });
@@ -68,6 +72,8 @@ export class EchoProvider extends TypedEmitter<ProviderEvents> implements VoiceP
     this.#queue.push({ dueAt: now + this.config.delay_ms, chunk: Buffer.from(chunk) });
     this.#levels.inSum += audioLevelDbfs(chunk, this.inputFormat.encoding);
     this.#levels.inFrames++;
+    // Released on the caller's own clock (this call), not on a timer of ours that would drift against it.
+    this.#drain(now);
   }
 
   interrupt(_played: PlayedItem[]): void {
@@ -83,14 +89,17 @@ export class EchoProvider extends TypedEmitter<ProviderEvents> implements VoiceP
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#timer);
     clearInterval(this.#levelTimer);
     this.#queue.length = 0;
     this.emit('closed', { reason: 'closed' });
   }
 
-  #drain(): void {
-    const now = Date.now();
+  #drain(now: number): void {
+    if (!this.#primed) {
+      const last = this.#queue[this.#head + CUSHION_FRAMES - 1];
+      if (last === undefined || last.dueAt > now) return;
+      this.#primed = true;
+    }
     while (this.#head < this.#queue.length) {
       const next = this.#queue[this.#head];
       if (next === undefined || next.dueAt > now) break;
