@@ -24,6 +24,11 @@ export class CallConversation {
   #early: ({ audio: AgentAudio } | { done: ResponseDoneInfo })[] = [];
   #hangup: { timer: NodeJS.Timeout; farewellSpoken: boolean } | undefined;
   #greetingDone = false;
+  /** Responses whose audio has all been delivered (bounded: only recent ones matter). */
+  readonly #doneResponses = new Set<string>();
+  readonly #doneWaiters = new Map<string, (() => void)[]>();
+  /** The response that made the tool call now running: "finish the current sentence" means finish that one. */
+  #toolResponseId: string | undefined;
   #disposed = false;
   bargeIns = 0;
   readonly #unsubscribe: (() => void)[] = [];
@@ -81,8 +86,30 @@ export class CallConversation {
     }
   }
 
+  /**
+   * What a tool means by "wait until the agent has finished its sentence": the response that called the tool has
+   * delivered all its audio (a pipeline fires tools before its speech is synthesised), and that audio has played.
+   */
+  async waitForTurnPlayout(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const rid = this.#toolResponseId;
+    if (rid !== undefined && !this.#doneResponses.has(rid) && !this.#disposed) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        const waiters = this.#doneWaiters.get(rid) ?? [];
+        waiters.push(resolve);
+        this.#doneWaiters.set(rid, waiters);
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      clearTimeout(timer);
+    }
+    await this.#media?.waitForPlayout(Math.max(0, deadline - Date.now()));
+  }
+
   async dispose(): Promise<void> {
     this.#disposed = true;
+    for (const waiters of this.#doneWaiters.values()) for (const w of waiters) w();
+    this.#doneWaiters.clear();
     if (this.#hangup) clearTimeout(this.#hangup.timer);
     for (const off of this.#unsubscribe.splice(0)) off();
   }
@@ -109,6 +136,7 @@ export class CallConversation {
     const items = this.#itemsByResponse.get(r.responseId);
     this.#itemsByResponse.delete(r.responseId);
     for (const item of items ?? []) this.#media?.endOfItem(item);
+    this.#markDone(r.responseId);
     const media = this.#media;
     if (!media) return;
     if (r.greeting && !this.#greetingDone) {
@@ -126,6 +154,17 @@ export class CallConversation {
       await media.waitForPlayout(this.session.deps.config.tools.hangup_call.timeout_ms);
       await this.session.end('agent_hangup');
     }
+  }
+
+  #markDone(responseId: string): void {
+    this.#doneResponses.add(responseId);
+    if (this.#doneResponses.size > 64) {
+      const oldest = this.#doneResponses.values().next().value;
+      if (oldest !== undefined) this.#doneResponses.delete(oldest);
+    }
+    const waiters = this.#doneWaiters.get(responseId);
+    this.#doneWaiters.delete(responseId);
+    for (const w of waiters ?? []) w();
   }
 
   #onSpeechStarted(): void {
@@ -147,6 +186,7 @@ export class CallConversation {
 
   async #onToolCall(c: ToolCallRequest): Promise<void> {
     if (this.#disposed) return;
+    this.#toolResponseId = c.responseId;
     const { result, record } = await this.session.deps.tools.execute(c, this.session.control, this.tools);
     this.session.deps.observer.onToolCall(this.session, record);
     if (!this.#disposed && !this.session.ended) this.provider.sendToolResult(result);

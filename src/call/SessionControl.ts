@@ -48,7 +48,8 @@ export class SessionControl implements CallControl {
   }
 
   async waitForPlayout(timeoutMs: number): Promise<void> {
-    await this.s.media?.waitForPlayout(timeoutMs);
+    if (this.s.conversation) await this.s.conversation.waitForTurnPlayout(timeoutMs);
+    else await this.s.media?.waitForPlayout(timeoutMs);
   }
 
   async continueInDialplan(target: DialplanTarget, outcome: 'transferred' | 'voicemail'): Promise<void> {

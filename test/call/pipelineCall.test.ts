@@ -317,12 +317,10 @@ describe('calls through the hybrid pipeline (ARI simulator + REST fake)', () => 
     expect(chat.status).toBe(200);
   }, 20_000);
 
-  // BUG (src/providers/pipeline/PipelineProvider.ts, #generate): the `toolCall` event is fired as soon as the LLM
-  // stream ends, before the reply's words have been synthesised. The transfer tool waits for playout, but nothing
-  // is queued yet (TTS still in flight), so the caller is sent on without hearing "Connecting you to sales."
-  // (the realtime provider delivers the audio first). Unskip once call-control tools run after the reply's audio
-  // has been delivered to the playout queue.
-  it.skip('the caller hears the model\'s words before a blind transfer moves them on', async () => {
+  // Regression: the pipeline fires tool calls when the LLM stream ends, before the reply is synthesised; the
+  // transfer's "wait for playout" found nothing queued and moved the caller on before "Connecting you to sales."
+  // A tool now waits for the response that called it to deliver all its audio, then for that audio to play.
+  it('the caller hears the model\'s words before a blind transfer moves them on', async () => {
     rest = await FakeOpenAIRest.start({ apiKey: KEY });
     rest.speech.msPerChar = MS_PER_CHAR;
     rest.scriptTranscript('Put me through to sales, please.');
