@@ -3,7 +3,7 @@ import type { CallObserver, TransferInfo } from '../call/CallObserver.js';
 import type { CallSession } from '../call/CallSession.js';
 import { startAgent } from '../call/startAgent.js';
 import type { AppConfig } from '../config/schema.js';
-import { Resampler } from '../media/Resampler.js';
+import { resampleOffline } from '../media/resampleOffline.js';
 import type { PlayedItem, TranscriptEntry, TurnLatency } from '../providers/VoiceProvider.js';
 import type { ToolCallRecord } from '../tools/ToolRegistry.js';
 import { AriSimulator } from './AriSimulator.js';
@@ -126,7 +126,7 @@ export async function simulateCall(opts: SimulationOptions): Promise<SimulationR
     });
     await sim.waitFor(() => call.answered || call.hungUp || call.continuedTo != null, 15_000, 'the agent to answer');
 
-    const pcm8k = opts.sampleRate === 8000 ? opts.input : new Resampler(opts.sampleRate, 8000).process(opts.input);
+    const pcm8k = resampleOffline(opts.input, opts.sampleRate, 8000);
     const playing = call.playAudio(pcm8k, 8000, { realtime: opts.fast !== true });
     await Promise.race([playing, endedPromise]);
 
