@@ -109,4 +109,21 @@ describe('call lifecycle against the simulator', () => {
     expect(call.playedMedia.length).toBeGreaterThan(0);
     first.agent.controller.sessions.clear();
   });
+
+  it('starts before Asterisk: keeps retrying, then takes calls once Asterisk is up', async () => {
+    const sim = await AriSimulator.start({ username: 'asterisk', password: 'secret' });
+    await sim.stopHttp();
+    const config = testConfig(sim);
+    const agent = await startAgent({ config, logger: pino({ level: 'silent' }) });
+    h = { sim, agent, config, close: async () => { await agent.stop('test'); await sim.close(); } };
+    await new Promise((r) => setTimeout(r, 600));
+    expect(agent.ari.state).not.toBe('connected');
+    await sim.startHttp();
+    await agent.ari.waitConnected(10_000);
+    await sim.waitForApp();
+    const call = sim.placeCall({ variables: { AI_CONTEXT: 'default' } });
+    await sim.waitFor(() => agent.controller.sessions.get(call.id)?.phase === 'active', 5_000, 'call active');
+    call.hangup();
+    await noLeftovers(h);
+  });
 });

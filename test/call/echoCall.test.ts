@@ -78,4 +78,17 @@ describe('a whole call with the echo provider over real UDP', () => {
     // No addChannel of the media leg was refused with 422: it was added after its StasisStart.
     expect(sim.requests.some((r) => r.status === 422)).toBe(false);
   });
+
+  for (const order of ['event-first', 'reply-first', 'random'] as const) {
+    it(`sets the call up whichever comes first, the ExternalMedia REST reply or its StasisStart (${order})`, async () => {
+      h = await startHarness();
+      const { sim, agent } = h;
+      sim.options.externalMediaOrder = order;
+      const calls = Array.from({ length: 5 }, () => sim.placeCall({ variables: { AI_CONTEXT: 'default' } }));
+      await sim.waitFor(() => calls.every((c) => agent.controller.sessions.get(c.id)?.phase === 'active'), 10_000, 'all active');
+      expect(sim.requests.filter((r) => r.status === 422)).toEqual([]);
+      for (const c of calls) c.hangup();
+      await sim.waitFor(() => agent.controller.sessions.size === 0 && sim.bridges.size === 0, 5_000, 'cleaned up');
+    });
+  }
 });
