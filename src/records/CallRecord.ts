@@ -1,3 +1,4 @@
+import type { TurnLatency } from '../providers/VoiceProvider.js';
 import type { CallOutcome } from '../tools/CallControl.js';
 
 /**
@@ -21,16 +22,7 @@ export type CallRecordEvent =
   | { type: 'transcript'; atMs: number; role: 'user' | 'assistant'; text: string; itemId?: string; truncated?: boolean }
   | { type: 'tool_call'; atMs: number; name: string; args: unknown; ok: boolean; result: unknown; durationMs: number; error?: string }
   | { type: 'barge_in'; atMs: number; playedMs: number; itemId?: string }
-  | {
-      type: 'latency';
-      atMs: number;
-      turn: number;
-      speechEndAt?: number;
-      transcriptAt?: number;
-      firstTokenAt?: number;
-      firstSentenceAt?: number;
-      firstAudioAt?: number;
-    }
+  | ({ type: 'latency'; atMs: number } & TurnLatency)
   | { type: 'transfer'; atMs: number; mode: 'blind' | 'bridged'; target: string; result: string }
   | { type: 'error'; atMs: number; code: string; message: string; fatal?: boolean }
   | { type: 'email'; atMs: number; kind: 'summary' | 'transcript'; to: string[] }
