@@ -42,6 +42,7 @@ export class CallMedia {
   readonly #agentGate: boolean;
   readonly #raw: boolean;
   #paused = false;
+  #muted = false;
   #closed = false;
   /** Counters for the call record and metrics. */
   readonly stats = { framesIn: 0, framesGated: 0, agentChunks: 0 };
@@ -74,14 +75,23 @@ export class CallMedia {
     return this.#rtp.pacer;
   }
 
-  /** While paused (transfer ringing, hold) the provider hears silence and nothing is played. */
+  /** Paused (the caller is being sent on): the provider hears silence and nothing is played. */
   setPaused(paused: boolean): void {
     this.#paused = paused;
   }
 
+  /**
+   * Muted (caller on hold while a bridged transfer rings): nothing the agent says is played, but the agent still
+   * hears the caller, who can say "never mind" (cancel_transfer).
+   */
+  setMuted(muted: boolean): void {
+    this.#muted = muted;
+    if (muted) this.flush();
+  }
+
   /** Agent audio from the provider, any size; played in order on the 20 ms clock. */
   playAgentAudio(a: AgentAudio): void {
-    if (this.#closed || this.#paused) return;
+    if (this.#closed || this.#paused || this.#muted) return;
     this.stats.agentChunks++;
     this.#rtp.pacer.write(this.#outbound.convert(a.audio), { responseId: a.responseId, itemId: a.itemId });
   }

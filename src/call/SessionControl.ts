@@ -90,9 +90,8 @@ export class SessionControl implements CallControl {
       logger: this.s.logger,
     });
     this.#transfer = transfer;
-    // The agent stops talking and listening while the caller is on hold.
-    this.s.media?.flush();
-    this.s.media?.setPaused(true);
+    // The caller hears hold music; the agent stays silent but keeps listening ("never mind" → cancel_transfer).
+    this.s.media?.setMuted(true);
     await transfer.start();
     const result = await transfer.outcome;
     this.s.deps.observer.onTransfer(this.s, { mode: 'bridged', target: endpoint, result });
@@ -101,7 +100,7 @@ export class SessionControl implements CallControl {
       this.s.markTransferred('transferred');
       await this.s.detachAgent();
     } else if (!this.s.ended) {
-      this.s.media?.setPaused(false);
+      this.s.media?.setMuted(false);
     }
     return result;
   }

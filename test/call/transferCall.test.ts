@@ -102,12 +102,17 @@ describe('bridged transfers through a whole call', () => {
     const legId = await sim.waitFor(() => [...sim.channels.keys()].some((id) => id.startsWith('aiav-xf')), 5_000, 'leg ringing').then(
       () => [...sim.channels.keys()].find((id) => id.startsWith('aiav-xf'))!,
     );
-    // While on hold the caller says "never mind": the agent cannot hear during hold, so the cancel comes from the
-    // model through a second turn once the caller is back — here we drive it through the tool directly.
+    // On hold, the caller says "never mind": the agent still listens, and the model cancels the transfer.
+    await call.playAudio(speech(700), 8000, { realtime: true });
+    await sim.waitFor(() => !sim.channels.has(legId) && call.moh === null, 8_000, 'leg hung up, MOH off');
     const session = agent.controller.sessions.get(call.id)!;
-    const cancelled = await session.control.cancelTransfer();
-    expect(cancelled).toBe(true);
-    await sim.waitFor(() => !sim.channels.has(legId) && call.moh === null, 5_000, 'leg hung up, MOH off');
+    const outputs = (): Record<string, unknown>[] =>
+      rt!.receivedOf('conversation.item.create').filter((e) => (e.item as { type?: string }).type === 'function_call_output');
+    await rt.waitFor(() => outputs().length >= 2, 5_000, 'both tool results');
+    expect(outputs().map((e) => JSON.parse((e.item as { output: string }).output).status)).toEqual(['ringing', 'cancelled']);
+    // The conversation resumes: the agent is heard again.
+    const before = call.received.length;
+    await sim.waitFor(() => call.received.length > before + 5, 8_000, 'agent audible again');
     expect(session.phase).toBe('active');
   }, 30_000);
 });
