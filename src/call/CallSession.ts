@@ -42,6 +42,8 @@ export interface CallSessionDeps {
 export type SessionPhase = 'setup' | 'active' | 'transferred' | 'ending' | 'ended';
 
 class CallEnded extends Error {}
+/** The provider could not start (401, unreachable…): the policy must not ask it to apologise. */
+class ProviderStartFailed extends Error {}
 
 /** How long the media channel's StasisStart may take after its REST reply (observed: 2–7 ms). */
 const MEDIA_STASIS_TIMEOUT_MS = 5_000;
@@ -73,6 +75,7 @@ export class CallSession {
   #callerGone = false;
   #ended: Promise<void> | undefined;
   #playbacks = 0;
+  #failure: Promise<void> | undefined;
   readonly #playbackWaiters = new Map<string, () => void>();
 
   constructor(
@@ -109,13 +112,15 @@ export class CallSession {
       await this.#setup();
     } catch (err) {
       if (err instanceof CallEnded || this.ended) {
-        this.logger.info({ step: this.phase }, 'caller left during set-up');
-        await this.end(this.endReason || 'caller_hangup');
+        const sentOn = this.phase === 'transferred';
+        this.logger.info({ phase: this.phase }, sentOn ? 'caller sent on during set-up' : 'caller left during set-up');
+        await this.end(this.endReason || (sentOn ? 'left_stasis' : 'caller_hangup'));
         return;
       }
-      this.logger.error({ err }, 'call set-up failed');
-      this.deps.observer.onError(this, 'setup_failed', err);
-      await this.runFailurePolicy('setup_failed');
+      const reason = err instanceof ProviderStartFailed ? 'provider:start_failed' : 'setup_failed';
+      this.logger.error({ err: err instanceof ProviderStartFailed ? err.cause : err, reason }, 'call set-up failed');
+      this.deps.observer.onError(this, reason, err);
+      await this.runFailurePolicy(reason);
     }
   }
 
@@ -215,14 +220,19 @@ export class CallSession {
     });
     if (config.vad.greeting_protection && provider.rawCallerAudio !== true) this.media.gate.beginGreeting();
     this.conversation.attach(this.media);
-    await providerReady;
+    await providerReady.catch((err: unknown) => {
+      throw new ProviderStartFailed('provider did not start', { cause: err });
+    });
     this.#check();
     this.logger.info({ context: this.contextName, provider: this.providerKey, profile: this.profileName }, 'call live');
   }
 
-  /** Throws CallEnded when the caller has gone, so set-up stops at the next step. */
+  /**
+   * Throws CallEnded when the caller has gone — hung up, or already sent on by the failure policy (a provider can
+   * fail while ARI set-up is still running) — so set-up stops at the next step and never answers a departed caller.
+   */
   #check(): void {
-    if (this.ended) throw new CallEnded();
+    if (this.ended || this.phase === 'transferred') throw new CallEnded();
   }
 
   #mediaInStasisPromise(): Promise<void> {
@@ -289,7 +299,13 @@ export class CallSession {
    * The provider cannot go on (or set-up failed): apologise, then transfer / voicemail / hang up as configured.
    * The caller never sits in silence: if the provider cannot speak, Asterisk plays a sound.
    */
-  async runFailurePolicy(reason: string): Promise<void> {
+  runFailurePolicy(reason: string): Promise<void> {
+    // Once per call: a provider failure is reported both as its error event and as the rejection of its start().
+    this.#failure ??= this.#runFailurePolicy(reason);
+    return this.#failure;
+  }
+
+  async #runFailurePolicy(reason: string): Promise<void> {
     if (this.ended || this.phase === 'transferred') return;
     const policy = this.deps.config.on_provider_failure;
     this.outcome = 'failed';

@@ -166,4 +166,28 @@ describe('provider failure policy', () => {
     await sim.waitFor(() => call.hungUp, 10_000, 'hung up');
     expect(call.playedMedia.length).toBeGreaterThan(0);
   }, 30_000);
+
+  it('the provider failing while ARI set-up is still running: the caller is sent on once, never answered afterwards', async () => {
+    rt = await FakeRealtimeServer.start({ apiKey: 'sk-right' });
+    h = await startHarness({
+      overrides: {
+        default_provider: 'openai_realtime',
+        providers: { openai_realtime: { api_key: 'sk-wrong', base_url: rt.url }, echo: {} },
+        on_provider_failure: { action: 'transfer', destination: 'operator' },
+        tools: { transfer: { destinations: { operator: { type: 'extension', target: '0', description: 'Operator' } } } },
+      },
+    });
+    const { sim, agent } = h;
+    sim.options.playbackDurationMs = 50;
+    // Slow ARI: the 401 arrives while the bridge and media channel are still being built.
+    sim.options.restLatencyMs = 120;
+    const call = sim.placeCall({ variables: { AI_CONTEXT: 'default' } });
+    await sim.waitFor(() => call.continuedTo != null, 10_000, 'sent on');
+    await sim.waitFor(() => agent.controller.sessions.size === 0, 8_000, 'session ended');
+    await sim.waitFor(() => sim.bridges.size === 0 && ![...sim.channels.keys()].some((id) => id.startsWith('aiav-')), 5_000, 'no leftovers');
+    const continueAt = sim.requests.findIndex((r) => r.path.endsWith('/continue'));
+    expect(sim.requests.filter((r) => r.path.endsWith('/continue'))).toHaveLength(1);
+    expect(sim.requests.slice(continueAt).some((r) => r.path.endsWith('/answer'))).toBe(false);
+    expect(call.hungUp).toBe(false);
+  }, 30_000);
 });
