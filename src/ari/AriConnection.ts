@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { TypedEmitter } from '../util/TypedEmitter.js';
 import type { AsteriskConfig } from '../config/schema.js';
 import { parseAriEvent, type AriEvent } from './ariEvents.js';
-import { AriHttpError, AriRest, AriUnreachableError } from './AriRest.js';
+import { AriHttpError, AriRest } from './AriRest.js';
+import { probeAri } from './preflight.js';
 
 /**
  * Supervised connection to Asterisk ARI: pre-flight, API discovery, the events websocket, reconnect forever with
@@ -95,7 +96,9 @@ export class AriConnection extends TypedEmitter<AriConnectionEvents> {
     if (this.#stopped) return;
     this.#setState('connecting');
     try {
-      await this.rest.getInfo();
+      // The same pre-flight as `ai-agent doctor`: refused / DNS / timeout / 401 / 404 each say what to fix.
+      const probe = await probeAri(this.config, { timeoutMs: this.config.request_timeout_ms });
+      if (!probe.ok) throw new Error(`${probe.message} (${probe.hint})`);
       if (!this.#discovered) await this.#discoverApi();
       await this.#openEvents();
     } catch (err) {
@@ -235,14 +238,11 @@ interface AriClientLike {
   channels?: unknown;
 }
 
+/** Why the events websocket could not be opened (the REST pre-flight explains its own failures). */
 export function describeFailure(err: unknown): string {
   if (err instanceof AriHttpError) {
-    if (err.status === 401) return 'ARI rejected the credentials (401): check asterisk.username/password against ari.conf';
-    if (err.status === 404) return 'ARI answered 404: check asterisk.ari_url (http.conf prefix, no trailing /ari)';
-    return err.message;
-  }
-  if (err instanceof AriUnreachableError) {
-    if (err.causeCode === 'ECONNREFUSED') return 'connection refused: is Asterisk running with http.conf enabled=yes?';
+    if (err.status === 401) return 'ARI rejected the credentials on the events websocket (401): check asterisk.username/password against ari.conf';
+    if (err.status === 404) return 'ARI events websocket answered 404: check asterisk.ari_url (http.conf prefix, no trailing /ari)';
     return err.message;
   }
   return err instanceof Error ? err.message : String(err);
