@@ -11,7 +11,8 @@ import { createProvider } from '../providers/createProvider.js';
 import type { VoiceProvider } from '../providers/VoiceProvider.js';
 import type { ToolRegistry } from '../tools/ToolRegistry.js';
 import type { CallOutcome } from '../tools/CallControl.js';
-import { bridgeIdFor, mediaChannelIdFor, playbackIdFor } from './callIds.js';
+import { bridgeIdFor, mediaChannelIdFor } from './callIds.js';
+import { ChannelPlayback } from './ChannelPlayback.js';
 import { CallConversation } from './CallConversation.js';
 import { CallMedia } from './CallMedia.js';
 import type { CallObserver } from './CallObserver.js';
@@ -74,9 +75,8 @@ export class CallSession {
   #mediaStasisWaiter: (() => void) | undefined;
   #callerGone = false;
   #ended: Promise<void> | undefined;
-  #playbacks = 0;
   #failure: Promise<void> | undefined;
-  readonly #playbackWaiters = new Map<string, () => void>();
+  readonly #playback: ChannelPlayback;
 
   constructor(
     readonly caller: AriChannel,
@@ -87,6 +87,7 @@ export class CallSession {
     this.mediaChannelId = mediaChannelIdFor(caller.id);
     this.logger = deps.logger.child({ call_id: caller.id });
     this.control = new SessionControl(this);
+    this.#playback = new ChannelPlayback(deps.rest, caller.id, this.logger);
   }
 
   get callerNumber(): string {
@@ -264,26 +265,7 @@ export class CallSession {
   }
 
   onPlaybackFinished(playbackId: string): void {
-    this.#playbackWaiters.get(playbackId)?.();
-  }
-
-  /** Play an Asterisk sound to the caller and wait until it has finished (bounded). */
-  async playSound(media: string, timeoutMs = APOLOGY_TIMEOUT_MS): Promise<void> {
-    const id = playbackIdFor(this.callId, ++this.#playbacks);
-    let timer: NodeJS.Timeout | undefined;
-    const finished = new Promise<void>((resolve) => {
-      this.#playbackWaiters.set(id, resolve);
-      timer = setTimeout(resolve, timeoutMs);
-    });
-    try {
-      await this.deps.rest.play(this.callId, media, id);
-      await finished;
-    } catch (err) {
-      this.logger.warn({ err, media }, 'could not play sound');
-    } finally {
-      clearTimeout(timer);
-      this.#playbackWaiters.delete(id);
-    }
+    this.#playback.onFinished(playbackId);
   }
 
   onCallerStasisEnd(): void {
@@ -319,7 +301,7 @@ export class CallSession {
         await Promise.race([this.provider?.say(policy.message), new Promise((r) => setTimeout(r, APOLOGY_TIMEOUT_MS))]);
         await this.media?.waitForPlayout(APOLOGY_TIMEOUT_MS);
       } else {
-        await this.playSound(policy.sound);
+        await this.#playback.play(policy.sound, APOLOGY_TIMEOUT_MS);
       }
     }
     if (this.ended) return;
@@ -375,7 +357,7 @@ export class CallSession {
     if (this.outcome === 'abandoned' && reason === 'agent_hangup') this.outcome = 'completed';
     const { rest } = this.deps;
     this.#mediaStasisWaiter?.();
-    for (const release of this.#playbackWaiters.values()) release();
+    this.#playback.releaseAll();
     await this.control.dispose();
     await this.#stopAgent();
     const ignoreGone = (err: unknown): void => {
