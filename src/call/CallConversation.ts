@@ -8,6 +8,7 @@ import type {
   TurnLatency,
   VoiceProvider,
 } from '../providers/VoiceProvider.js';
+import { mergeTranscriptEntry } from '../providers/mergeTranscriptEntry.js';
 import type { CallMedia } from './CallMedia.js';
 import type { CallSession } from './CallSession.js';
 
@@ -180,7 +181,7 @@ export class CallConversation {
   }
 
   #onTranscript(t: TranscriptEntry): void {
-    this.#transcript.push(t);
+    mergeTranscriptEntry(this.#transcript, t);
     this.session.deps.observer.onTranscript(this.session, t);
   }
 

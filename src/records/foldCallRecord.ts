@@ -1,3 +1,4 @@
+import { mergeTranscriptEntry } from '../providers/mergeTranscriptEntry.js';
 import { z } from 'zod';
 import type { CallRecord, CallRecordEvent } from './CallRecord.js';
 
@@ -97,7 +98,7 @@ export function foldCallRecord(events: readonly CallRecordEvent[], file = '', ba
         record.answeredAtMs = e.atMs;
         break;
       case 'transcript':
-        record.transcript.push(e);
+        mergeTranscriptEntry(record.transcript, e);
         break;
       case 'tool_call':
         record.toolCalls.push(e);

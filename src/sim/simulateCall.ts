@@ -4,6 +4,7 @@ import type { CallSession } from '../call/CallSession.js';
 import { startAgent } from '../call/startAgent.js';
 import type { AppConfig } from '../config/schema.js';
 import { resampleOffline } from '../media/resampleOffline.js';
+import { mergeTranscriptEntry } from '../providers/mergeTranscriptEntry.js';
 import type { PlayedItem, TranscriptEntry, TurnLatency } from '../providers/VoiceProvider.js';
 import type { ToolCallRecord } from '../tools/ToolRegistry.js';
 import { AriSimulator } from './AriSimulator.js';
@@ -93,13 +94,7 @@ export async function simulateCall(opts: SimulationOptions): Promise<SimulationR
       report.contextName = s.contextName;
       report.providerKey = s.providerKey;
     },
-    onTranscript: (_s, t) => {
-      // Providers re-emit an assistant entry cut by a barge-in with the same item id: keep the latest.
-      const i = t.itemId ? report.transcript.findIndex((e) => e.itemId === t.itemId && e.role === t.role) : -1;
-      const entry = { ...t, offsetMs: Math.max(0, t.atMs - startedAt) };
-      if (i >= 0) report.transcript[i] = entry;
-      else report.transcript.push(entry);
-    },
+    onTranscript: (_s, t) => mergeTranscriptEntry(report.transcript, { ...t, offsetMs: Math.max(0, t.atMs - startedAt) }),
     onToolCall: (_s, r) => report.toolCalls.push(r),
     onBargeIn: (_s, played) => report.bargeIns.push({ offsetMs: Date.now() - startedAt, played }),
     onLatency: (_s, l) => report.latency.push(l),
