@@ -13,6 +13,8 @@ export interface PacerClock {
   now(): number;
   setTimer(fn: () => void, ms: number): unknown;
   clearTimer(h: unknown): void;
+  /** Run timers already due (a shared clock, called from I/O callbacks so a burst does not hold them back). */
+  poll?(): void;
 }
 
 export const systemClock: PacerClock = {
@@ -37,6 +39,8 @@ export interface PacerOptions {
   clock?: PacerClock;
   /** Late by this many frames or more: resync the deadline to now instead of bursting to catch up. */
   maxLateFrames?: number;
+  /** Told when playout starts and when it stops (drained, cleared or stopped); for a mirror in another thread. */
+  onPlaying?: (playing: boolean) => void;
 }
 
 export interface PacerStats {
@@ -87,6 +91,7 @@ export class Pacer {
   readonly #send: (frame: Buffer, info: PacerSendInfo) => void;
   readonly #clock: PacerClock;
   readonly #maxLateMs: number;
+  readonly #onPlaying: ((playing: boolean) => void) | undefined;
   #entries: Entry[] = [];
   #records = new Map<string, ItemRecord>();
   #queuedBytes = 0;
@@ -113,6 +118,7 @@ export class Pacer {
     this.#send = options.send;
     this.#clock = options.clock ?? systemClock;
     this.#maxLateMs = (options.maxLateFrames ?? DEFAULT_MAX_LATE_FRAMES) * frameMs;
+    this.#onPlaying = options.onPlaying;
   }
 
   get isPlaying(): boolean {
@@ -218,6 +224,7 @@ export class Pacer {
       this.#playing = false;
       this.#idleSince = this.#next;
       this.#talkspurtStart = true;
+      this.#onPlaying?.(false);
     }
   }
 
@@ -225,6 +232,7 @@ export class Pacer {
     if (!this.#canPlay()) return;
     const now = this.#clock.now();
     this.#playing = true;
+    this.#onPlaying?.(true);
     // Never earlier than the grid of the previous talkspurt: frames stay ≥ frameMs apart.
     this.#next = this.#idleSince !== undefined && this.#idleSince > now ? this.#idleSince : now;
     if (this.#next > now) this.#timer = this.#clock.setTimer(() => this.#tick(), this.#next - now);
@@ -273,6 +281,7 @@ export class Pacer {
     this.#idleSince = this.#next;
     this.#talkspurtStart = true;
     if (this.#entries.length > 0) this.stats.underruns++; // an item still open ran dry
+    this.#onPlaying?.(false);
     this.#resolveWaiters(false);
   }
 

@@ -9,10 +9,10 @@
  */
 import { randomInt } from 'node:crypto';
 import type dgram from 'node:dgram';
-import type { Logger } from 'pino';
 import { TypedEmitter } from '../util/TypedEmitter.js';
 import { Pacer, TIMER_EARLY_TOLERANCE_MS, systemClock, type PacerClock, type PacerSendInfo } from './Pacer.js';
 import { FrameChunker } from './FrameChunker.js';
+import { emptyJitterCounts, recordJitter } from './JitterHistogram.js';
 import { ReorderBuffer } from './ReorderBuffer.js';
 import { buildRtp, parseRtp, type RtpPacket } from './rtpPacket.js';
 import { WIRE_CODECS, outboundPayloadType, type OutboundWireCodec, type WireCodec } from './wireCodec.js';
@@ -37,8 +37,17 @@ export interface RtpSessionOptions {
   gapFill?: { afterMs: number } | false;
   /** Inbound reorder depth in packets (default 3). */
   reorderDepth?: number;
-  logger?: Logger;
+  logger?: MediaLog;
   clock?: PacerClock;
+  /** Playout started / stopped (see PacerOptions.onPlaying). */
+  onPlaying?: (playing: boolean) => void;
+}
+
+/** The part of a pino logger the media code uses (so the media worker can forward lines to the main thread). */
+export interface MediaLog {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
 }
 
 export interface RtpFrameInfo {
@@ -64,11 +73,15 @@ export interface RtpSessionStats {
   duplicate: number;
   syntheticFrames: number;
   underruns: number;
+  /** Times the pacer was so late it reset its clock instead of bursting. */
+  resyncs: number;
   framesIn: number;
   ssrcChanges: number;
   sendErrors: number;
   /** Frames the pacer produced before setRemote (not sent). */
   notSent: number;
+  /** Send-side interval deviation from 20 ms within talkspurts, counts per JITTER_BOUNDS_MS bucket. */
+  sendJitter: number[];
 }
 
 function normalizeHost(h: string): string {
@@ -82,7 +95,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
 
   readonly #socket: dgram.Socket;
   readonly #clock: PacerClock;
-  readonly #log: Logger | undefined;
+  readonly #log: MediaLog | undefined;
   readonly #allowed: Set<string>;
   readonly #inPayloadType: number;
   readonly #inBytesPerSample: number;
@@ -122,7 +135,12 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   #seq = randomInt(0, 2 ** 16);
   #ts = randomInt(0, 2 ** 32);
   #tsFraction = 0;
+  readonly #sendJitter = emptyJitterCounts();
+  #lastSentAt: number | undefined;
 
+  readonly #afterSend = (err: Error | null): void => {
+    if (err) this.#sendFailed(err);
+  };
   readonly #onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo) => this.#receive(msg, rinfo);
   /** Socket errors (ICMP unreachable and the like) are counted with send errors; they never crash the call. */
   readonly #onError = (err: Error) => this.#sendFailed(err);
@@ -157,6 +175,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
       silenceByte: outInfo.silenceByte,
       clock: this.#clock,
       send: (frame, info) => this.#sendFrame(frame, info),
+      ...(options.onPlaying ? { onPlaying: options.onPlaying } : {}),
     });
 
     this.#socket.on('message', this.#onMessage);
@@ -194,6 +213,8 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
       duplicate: r.duplicate,
       ssrcChanges: r.ssrcChanges,
       underruns: this.pacer.stats.underruns,
+      resyncs: this.pacer.stats.resyncs,
+      sendJitter: [...this.#sendJitter],
     };
   }
 
@@ -218,6 +239,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
 
   #receive(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     if (this.#closed) return;
+    this.#clock.poll?.();
     const c = this.#counters;
     c.packetsIn++;
     c.bytesIn += msg.length;
@@ -337,10 +359,12 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     this.#ts = (this.#ts + this.#outSamplesPerFrame) >>> 0;
     this.#counters.packetsOut++;
     this.#counters.bytesOut += pkt.length;
+    const now = this.#clock.now();
+    if (!info.marker && this.#lastSentAt !== undefined) recordJitter(this.#sendJitter, Math.abs(now - this.#lastSentAt - FRAME_MS));
+    this.#lastSentAt = now;
     try {
-      this.#socket.send(pkt, remote.port, remote.host, (err) => {
-        if (err) this.#sendFailed(err);
-      });
+      // The callback is needed: without one, Node drops a failed send's error silently.
+      this.#socket.send(pkt, remote.port, remote.host, this.#afterSend);
     } catch (err) {
       this.#sendFailed(err as Error); // socket closed under us
     }
