@@ -12,6 +12,7 @@ import { pcmToUlaw } from '../src/media/g711.js';
 import { pcmToPcm16le } from '../src/media/l16.js';
 import type { PacerClock } from '../src/media/Pacer.js';
 import { Resampler } from '../src/media/Resampler.js';
+import { InlineMediaChannel } from '../src/media/InlineMediaHost.js';
 import { RtpSession } from '../src/media/RtpSession.js';
 import { buildRtp } from '../src/media/rtpPacket.js';
 import type { AudioFormat } from '../src/providers/VoiceProvider.js';
@@ -63,7 +64,7 @@ async function measureProfile(name: string, provider: AudioFormat, frames: numbe
   rtp.setRemote('127.0.0.1', sink.address().port);
   let sunk = 0;
   const media = new CallMedia({
-    rtp,
+    rtp: new InlineMediaChannel(rtp, socket.address().port, () => undefined),
     wireCodec: 'ulaw',
     providerInput: provider,
     providerOutput: provider,

@@ -65,7 +65,7 @@ async function runSeries(series: Series, steps: number[], windowMs: number): Pro
       await child.request({ cmd: 'place', n });
       await sleep(500);
       const sessions = [...agent.controller.sessions.values()];
-      const under0 = sessions.reduce((s, x) => s + (x.media?.pacer.stats.underruns ?? 0), 0);
+      const under0 = sessions.reduce((s, x) => s + (x.rtpStats()?.underruns ?? 0), 0);
       const cpu0 = process.cpuUsage();
       const elu0 = performance.eventLoopUtilization();
       const t0 = performance.now();
@@ -74,9 +74,9 @@ async function runSeries(series: Series, steps: number[], windowMs: number): Pro
       const cpu = process.cpuUsage(cpu0);
       const elu = performance.eventLoopUtilization(elu0);
       const rss = process.memoryUsage().rss;
-      const under = sessions.reduce((s, x) => s + (x.media?.pacer.stats.underruns ?? 0), 0) - under0;
-      const resyncs = sessions.reduce((s, x) => s + (x.media?.pacer.stats.resyncs ?? 0), 0);
-      const framesOut = sessions.reduce((s, x) => s + (x.media?.pacer.stats.framesSent ?? 0), 0);
+      const under = sessions.reduce((s, x) => s + (x.rtpStats()?.underruns ?? 0), 0) - under0;
+      const resyncs = sessions.reduce((s, x) => s + (x.rtpStats()?.resyncs ?? 0), 0);
+      const framesOut = sessions.reduce((s, x) => s + (x.rtpStats()?.packetsOut ?? 0), 0);
       await child.request({ cmd: 'hangupAll' });
       await agent.controller.endAll('bench step done');
       const r: StepResult = {

@@ -3,7 +3,7 @@ import type { AriConnection } from '../ari/AriConnection.js';
 import type { AriChannel, AriEvent, AriEventOf } from '../ari/ariEvents.js';
 import { isAriStatus } from '../ari/AriRest.js';
 import type { AppConfig } from '../config/schema.js';
-import type { PortAllocator } from '../media/PortAllocator.js';
+import type { MediaHost } from '../media/MediaChannel.js';
 import type { ToolRegistry } from '../tools/ToolRegistry.js';
 import { callIdOf, ownedKind } from './callIds.js';
 import type { CallObserver } from './CallObserver.js';
@@ -20,7 +20,7 @@ export interface CallControllerDeps {
   /** Current config; a reload changes it for new calls only (a session keeps the one it started with). */
   config: () => AppConfig;
   tools: () => ToolRegistry;
-  ports: PortAllocator;
+  media: MediaHost;
   observer: CallObserver;
   logger: Logger;
 }
@@ -178,7 +178,7 @@ export class CallController {
       rest: this.deps.ari.rest,
       app: cfg.asterisk.app_name,
       config: cfg,
-      ports: this.deps.ports,
+      media: this.deps.media,
       tools: this.deps.tools(),
       observer: this.deps.observer,
       onEnded: (s) => {

@@ -173,11 +173,15 @@ export class CallConversation {
     if (!media || this.#disposed || !this.session.deps.config.barge_in.enabled) return;
     if (!media.gate.canBargeIn()) return;
     if (!media.agentSpeaking) return;
-    const played = media.flush();
     this.bargeIns++;
-    this.provider.interrupt(played);
-    this.session.deps.observer.onBargeIn(this.session, played);
-    this.session.logger.info({ items: played.length, played_ms: played.map((p) => p.playedMs) }, 'barge-in');
+    // Playout stops now; the exact ms heard comes back from the media clock a moment later (media drops any audio
+    // of the cut responses that arrives meanwhile).
+    void media.flush().then((played) => {
+      if (this.#disposed) return;
+      this.provider.interrupt(played);
+      this.session.deps.observer.onBargeIn(this.session, played);
+      this.session.logger.info({ items: played.length, played_ms: played.map((p) => p.playedMs) }, 'barge-in');
+    });
   }
 
   #onTranscript(t: TranscriptEntry): void {

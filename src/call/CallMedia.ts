@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { VadConfig } from '../config/schema.js';
 import { AudioConverter } from '../media/AudioConverter.js';
-import type { RtpSession } from '../media/RtpSession.js';
+import type { MediaChannel } from '../media/MediaChannel.js';
 import { bytesPerSample, decodeSamples, encodeSamples, type SampleFormat } from '../media/sampleFormat.js';
 import { outboundCodecFor, wireCodecInfo, type WireCodec } from '../media/wireCodec.js';
 import { VadGate } from '../vad/VadGate.js';
@@ -14,10 +14,12 @@ import type { AgentAudio, AudioFormat, PlayedItem } from '../providers/VoiceProv
  *   speaks) → converter → provider.sendAudio
  *   provider audio → converter → pacer (20 ms deadlines) → RTP
  *
+ * The pacer and the socket live behind the MediaChannel (by default in the media worker thread).
+ *
  * Converters and the gate are per call and per direction, so no filter state is shared between calls.
  */
 export interface CallMediaOptions {
-  rtp: RtpSession;
+  rtp: MediaChannel;
   wireCodec: WireCodec;
   providerInput: AudioFormat;
   providerOutput: AudioFormat;
@@ -31,7 +33,7 @@ export interface CallMediaOptions {
 
 export class CallMedia {
   readonly gate: VadGate;
-  readonly #rtp: RtpSession;
+  readonly #rtp: MediaChannel;
   readonly #samples: SampleFormat;
   /** Decoded caller frame for the gate, reused every frame (the gate copies what it keeps). */
   readonly #pcm: Int16Array;
@@ -41,6 +43,9 @@ export class CallMedia {
   readonly #sink: (chunk: Buffer) => void;
   readonly #agentGate: boolean;
   readonly #raw: boolean;
+  /** Responses written since the last flush; their later audio is dropped once flushed (see flush). */
+  #written = new Set<string>();
+  #cut = new Set<string>();
   #paused = false;
   #muted = false;
   #closed = false;
@@ -71,10 +76,6 @@ export class CallMedia {
     this.#rtp.on('frame', (frame: Buffer) => this.#onFrame(frame));
   }
 
-  get pacer(): RtpSession['pacer'] {
-    return this.#rtp.pacer;
-  }
-
   /** Paused (the caller is being sent on): the provider hears silence and nothing is played. */
   setPaused(paused: boolean): void {
     this.#paused = paused;
@@ -86,35 +87,44 @@ export class CallMedia {
    */
   setMuted(muted: boolean): void {
     this.#muted = muted;
-    if (muted) this.flush();
+    if (muted) void this.flush();
   }
 
   /** Agent audio from the provider, any size; played in order on the 20 ms clock. */
   playAgentAudio(a: AgentAudio): void {
-    if (this.#closed || this.#paused || this.#muted) return;
+    if (this.#closed || this.#paused || this.#muted || this.#cut.has(a.responseId)) return;
+    this.#written.add(a.responseId);
     this.stats.agentChunks++;
-    this.#rtp.pacer.write(this.#outbound.convert(a.audio), { responseId: a.responseId, itemId: a.itemId });
+    this.#rtp.write(this.#outbound.convert(a.audio), { responseId: a.responseId, itemId: a.itemId });
   }
 
   endOfItem(itemId: string): void {
-    if (!this.#closed) this.#rtp.pacer.endOfItem(itemId);
+    if (!this.#closed) this.#rtp.endOfItem(itemId);
   }
 
-  /** Barge-in / transfer: stop local playout at once; returns what the caller heard of each item. */
-  flush(): PlayedItem[] {
-    if (this.#closed) return [];
-    return this.#rtp.pacer.clear();
+  /**
+   * Barge-in / transfer: stop playout at once (nothing is played of audio written before this call); resolves with
+   * what the caller heard of each unfinished item.
+   */
+  flush(): Promise<PlayedItem[]> {
+    if (this.#closed) return Promise.resolve([]);
+    // Audio of a cut response may still arrive before the provider hears of the cut: it must not play.
+    for (const id of this.#written) this.#cut.add(id);
+    this.#written.clear();
+    if (this.#cut.size > 64) this.#cut = new Set([...this.#cut].slice(-32));
+    return this.#rtp.clear();
   }
 
   get agentSpeaking(): boolean {
-    return !this.#closed && this.#rtp.pacer.isPlaying;
+    return !this.#closed && this.#rtp.isPlaying;
   }
 
+  /** Resolves once everything written so far has played (or after timeoutMs). */
   async waitForPlayout(timeoutMs: number): Promise<void> {
-    if (this.#closed || !this.#rtp.pacer.isPlaying) return;
+    if (this.#closed) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      this.#rtp.pacer.waitForPlayout(),
+      this.#rtp.waitForPlayout(),
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, timeoutMs);
       }),
@@ -144,7 +154,7 @@ export class CallMedia {
       this.#sink(this.#inbound.convert(frame));
       return;
     }
-    this.gate.setAgentSpeaking(this.#agentGate && this.#rtp.pacer.isPlaying);
+    this.gate.setAgentSpeaking(this.#agentGate && this.#rtp.isPlaying);
     const verdict = this.gate.process(decodeSamples(this.#samples, frame, this.#pcm));
     // The converter always gets a full frame (real or silence) so its resampler state stays continuous.
     if (verdict.forward === null) this.stats.framesGated++;

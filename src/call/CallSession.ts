@@ -4,8 +4,8 @@ import type { AriChannel } from '../ari/ariEvents.js';
 import type { AppConfig } from '../config/schema.js';
 import { resolveCallSetup } from '../config/resolveCallSetup.js';
 import { renderTemplate, templateVars } from '../config/renderTemplate.js';
-import type { PortAllocator } from '../media/PortAllocator.js';
-import { RtpSession } from '../media/RtpSession.js';
+import type { MediaChannel, MediaHost } from '../media/MediaChannel.js';
+import type { RtpSessionStats } from '../media/RtpSession.js';
 import { outboundCodecFor } from '../media/wireCodec.js';
 import { createProvider } from '../providers/createProvider.js';
 import type { VoiceProvider } from '../providers/VoiceProvider.js';
@@ -30,7 +30,7 @@ export interface CallSessionDeps {
   rest: AriRest;
   app: string;
   config: AppConfig;
-  ports: PortAllocator;
+  media: MediaHost;
   tools: ToolRegistry;
   observer: CallObserver;
   /** Called once, after teardown (the controller forgets the session). */
@@ -67,8 +67,7 @@ export class CallSession {
   readonly control: SessionControl;
   readonly bridgeId: string;
   readonly mediaChannelId: string;
-  #rtp: RtpSession | undefined;
-  #port: number | undefined;
+  #rtp: MediaChannel | undefined;
   #bridgeCreated = false;
   #mediaCreated = false;
   #mediaInStasis = false;
@@ -99,7 +98,7 @@ export class CallSession {
   }
 
   /** RTP counters of this call's media path (metrics), once it exists. */
-  rtpStats(): ReturnType<RtpSession['stats']> | undefined {
+  rtpStats(): RtpSessionStats | undefined {
     return this.#rtp?.stats();
   }
 
@@ -175,17 +174,22 @@ export class CallSession {
 
     const em = config.external_media;
     const wireCodec = setup.profile.wire_codec;
-    const { socket, port } = await this.deps.ports.allocate();
-    this.#port = port;
-    const rtp = new RtpSession({
-      socket,
+    const rtp = await this.deps.media.open({
       inboundCodec: wireCodec,
       outboundCodec: outboundCodecFor(wireCodec),
       allowedHosts: em.allowed_remote_hosts,
       gapFill: { afterMs: em.gap_fill_after_ms },
       logger: this.logger,
     });
+    if (this.ended) {
+      // Teardown ran while the port was being bound: it could not close what it did not have yet.
+      await rtp.close();
+      throw new CallEnded();
+    }
     this.#rtp = rtp;
+    // The media worker died under the call: end it by policy (Asterisk apologises; the provider cannot be heard).
+    rtp.once('failed', (why) => void this.runFailurePolicy(`media:${why}`));
+    const port = rtp.port;
     this.#check();
     this.#mediaCreated = true;
     const reply = await rest.externalMedia({
@@ -292,10 +296,10 @@ export class CallSession {
     const policy = this.deps.config.on_provider_failure;
     this.outcome = 'failed';
     this.logger.warn({ reason, action: policy.action }, 'running on_provider_failure policy');
-    this.media?.flush();
+    void this.media?.flush();
     if (!this.#callerGone) {
       // The provider can still apologise in its own voice when it is not what failed; otherwise Asterisk does.
-      const providerUsable = this.media !== undefined && this.provider !== undefined && !reason.startsWith('provider');
+      const providerUsable = this.media !== undefined && this.provider !== undefined && !reason.startsWith('provider') && !reason.startsWith('media');
       if (providerUsable && policy.message) {
         this.media?.setPaused(false);
         await Promise.race([this.provider?.say(policy.message), new Promise((r) => setTimeout(r, APOLOGY_TIMEOUT_MS))]);
@@ -335,9 +339,7 @@ export class CallSession {
     await this.conversation?.dispose();
     this.media?.close();
     await this.provider?.close().catch(() => undefined);
-    this.#rtp?.close();
-    if (this.#port !== undefined) this.deps.ports.release(this.#port);
-    this.#port = undefined;
+    await this.#rtp?.close();
   }
 
   /** After an answered bridged transfer: the AI leg leaves the bridge; caller and target talk directly. */

@@ -56,7 +56,7 @@ export class SessionControl implements CallControl {
     if (this.s.ended) throw new Error('the call has ended');
     const previous = this.s.phase;
     this.s.markTransferred(outcome);
-    this.s.media?.flush();
+    void this.s.media?.flush();
     this.s.media?.setPaused(true);
     try {
       await this.s.deps.rest.continueInDialplan(this.s.callId, target);

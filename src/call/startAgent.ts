@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { AriConnection } from '../ari/AriConnection.js';
 import type { AppConfig } from '../config/schema.js';
-import { PortAllocator } from '../media/PortAllocator.js';
+import { createMediaHost } from '../media/createMediaHost.js';
+import type { MediaHost } from '../media/MediaChannel.js';
 import { ToolRegistry } from '../tools/ToolRegistry.js';
 import { CallController } from './CallController.js';
 import { CompositeObserver, type CallObserver } from './CallObserver.js';
@@ -17,6 +18,8 @@ import { AgentOps } from '../ops/AgentOps.js';
 export interface RunningAgent {
   readonly controller: CallController;
   readonly ari: AriConnection;
+  /** Where calls' RTP runs (the media worker thread by default). */
+  readonly media: MediaHost;
   /** Current configuration (a reload swaps it for new calls). */
   config(): AppConfig;
   /** Apply a new, already validated configuration to new calls. */
@@ -34,17 +37,14 @@ export interface StartAgentOptions {
   observers?: Partial<CallObserver>[];
 }
 
-export function parsePortRange(range: string): { minPort: number; maxPort: number } {
-  const [a, b] = range.split('-').map(Number) as [number, number];
-  return { minPort: a, maxPort: b };
-}
-
 export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent> {
   let config = opts.config;
   const logger = opts.logger;
   const emailEnabled = (c: AppConfig): boolean => c.email.enabled;
   let tools = ToolRegistry.fromConfig(config.tools, { emailEnabled: emailEnabled(config) });
-  const ports = new PortAllocator({ host: config.external_media.rtp_host, ...parsePortRange(config.external_media.port_range) });
+  // Sockets and port range are set at start (a reload cannot move them).
+  const media = createMediaHost(config.external_media, logger);
+  await media.start();
   const ari = new AriConnection(config.asterisk, logger.child({ component: 'ari' }));
   const ops = new AgentOps({ logger, configPath: opts.configPath });
   // Email is configured once at start (SMTP settings need a restart); a failed send is spooled, never lost.
@@ -79,7 +79,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     ari,
     config: () => config,
     tools: () => tools,
-    ports,
+    media,
     observer: new CompositeObserver([...(records ? [records] : []), ...(opts.observers ?? []), ops.observer]),
     logger,
   });
@@ -90,6 +90,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   const agent: RunningAgent = {
     controller,
     ari,
+    media,
     ops,
     config: () => config,
     applyConfig(next) {
@@ -104,6 +105,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
         await ops.close();
         email?.close();
         await ari.stop();
+        await media.close();
       })();
       return stopped;
     },

@@ -46,6 +46,11 @@ export const externalMediaSchema = z
     allowed_remote_hosts: z.array(z.string()).default([]),
     /** Feed silence to the provider when Asterisk stops sending (caller silent) for this long. */
     gap_fill_after_ms: z.number().int().min(20).max(1000).default(60),
+    /**
+     * Run every call's RTP sockets and 20 ms clocks in one worker thread (default), so pacing never waits for
+     * provider messages, ARI events or VAD on the main event loop. false: all on the main loop (fewer calls).
+     */
+    media_thread: z.boolean().default(true),
   })
   .strict();
 

@@ -1,3 +1,4 @@
+import type { MediaHost } from '../media/MediaChannel.js';
 import type { Logger } from 'pino';
 import type { AriConnection } from '../ari/AriConnection.js';
 import type { CallController } from '../call/CallController.js';
@@ -20,6 +21,8 @@ import { gracefulShutdown, type ShutdownReport } from './shutdown.js';
 export interface OpsAgent {
   readonly controller: CallController;
   readonly ari: AriConnection;
+  /** Where RTP runs; its counters are refreshed before each scrape. */
+  readonly media?: Pick<MediaHost, 'refreshStats'>;
   config(): AppConfig;
   applyConfig(next: AppConfig): void;
   stop(reason: string): Promise<void>;
@@ -55,6 +58,10 @@ export class AgentOps {
   async attach(agent: OpsAgent): Promise<void> {
     this.#agent = agent;
     const { logger } = this.opts;
+    if (agent.media) {
+      const media = agent.media;
+      this.metrics.beforeScrape(() => media.refreshStats(), { first: true });
+    }
     this.metrics.beforeScrape(() => {
       this.metrics.ariConnected.set(agent.ari.state === 'connected' ? 1 : 0);
       const d = this.#controllerDeltas.sample(agent.controller, { rejected: agent.controller.stats.callsRejectedDraining });

@@ -38,7 +38,7 @@ export interface MetricsOptions {
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly #hooks: Array<() => void> = [];
+  readonly #hooks: Array<() => void | Promise<void>> = [];
 
   readonly callsStarted: Counter;
   readonly callsEnded: Counter<'outcome'>;
@@ -103,21 +103,29 @@ export class Metrics {
     if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: p });
   }
 
-  /** Run `hook` right before each scrape (sample live counters into the metrics above). */
-  beforeScrape(hook: () => void): void {
-    this.#hooks.push(hook);
+  /**
+   * Run `hook` right before each scrape (sample live counters into the metrics above). `first`: before the hooks
+   * already registered (bringing the sources up to date before they are sampled).
+   */
+  beforeScrape(hook: () => void | Promise<void>, opts: { first?: boolean } = {}): void {
+    if (opts.first) this.#hooks.unshift(hook);
+    else this.#hooks.push(hook);
   }
 
   /** Prometheus text exposition. */
   async render(): Promise<string> {
+    await this.#runHooks();
+    return this.registry.metrics();
+  }
+
+  async #runHooks(): Promise<void> {
     for (const hook of this.#hooks) {
       try {
-        hook();
+        await hook();
       } catch {
         // A sampling bug must not take /metrics down; the metric simply stays where it was.
       }
     }
-    return this.registry.metrics();
   }
 
   get contentType(): string {
@@ -135,7 +143,7 @@ export class Metrics {
 
   /** One value of a metric (tests and /health): the sum over label sets matching `labels`; histograms: their count. */
   async valueOf(name: string, labels: Record<string, string> = {}): Promise<number> {
-    for (const hook of this.#hooks) hook();
+    await this.#runHooks();
     const metric = this.registry.getSingleMetric(name.startsWith(METRIC_PREFIX) ? name : METRIC_PREFIX + name);
     if (!metric) return 0;
     const data = await metric.get();

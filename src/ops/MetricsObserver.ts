@@ -118,7 +118,7 @@ export class MetricsObserver implements CallObserver {
 
   #sample(s: CallSession): void {
     const rtp = s.rtpStats();
-    const underruns = rtp?.underruns ?? s.media?.pacer.stats.underruns ?? 0;
+    const underruns = rtp?.underruns ?? 0;
     const current: LiveCounters = {
       packetsIn: rtp?.packetsIn ?? 0,
       packetsOut: rtp?.packetsOut ?? 0,

@@ -1,0 +1,307 @@
+/**
+ * Media channels whose sockets, RTP sessions and 20 ms clocks live in one worker thread (`mediaWorker.ts`), so
+ * pacing does not queue behind provider messages, ARI events and VAD on the main event loop. The main thread keeps
+ * the gate, the converters and the provider; it hands audio over in transferred buffers.
+ *
+ * If the worker dies, every live channel emits `failed` (its call ends by policy) and the next call starts a new
+ * worker.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { PlayedItem } from '../providers/VoiceProvider.js';
+import { TypedEmitter } from '../util/TypedEmitter.js';
+import type { MediaChannel, MediaChannelEvents, MediaChannelOptions, MediaHost, MediaProbe } from './MediaChannel.js';
+import { emptyJitterCounts } from './JitterHistogram.js';
+import type { PlayoutResult } from './Pacer.js';
+import { PortRangeExhaustedError, type PortAllocatorOptions } from './PortAllocator.js';
+import type { MediaLog, RtpSessionStats } from './RtpSession.js';
+import { ownBytes, type FromWorker, type MediaWorkerData, type ReplyValues, type ToWorker, type WireError } from './mediaWorkerProtocol.js';
+
+const ZERO_STATS: RtpSessionStats = {
+  packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0, malformed: 0, foreign: 0, badPayloadType: 0, late: 0, lost: 0,
+  duplicate: 0, syntheticFrames: 0, underruns: 0, resyncs: 0, framesIn: 0, ssrcChanges: 0, sendErrors: 0, notSent: 0,
+  sendJitter: emptyJitterCounts(),
+};
+
+/** Compiled: dist/media/mediaWorker.js. From source (tests, bench, tsx): the .ts file through tsx's loader. */
+function spawnWorker(data: MediaWorkerData): Worker {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    const url = new URL('./mediaWorker.ts', here).href;
+    const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
+    return new Worker(boot, { eval: true, workerData: data });
+  }
+  return new Worker(new URL('./mediaWorker.js', here), { workerData: data });
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+}
+
+type RequestType = keyof ReplyValues;
+
+class WorkerThread {
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+  readonly #pending = new Map<number, Pending>();
+  #nextReq = 1;
+  dead = false;
+
+  constructor(data: MediaWorkerData, onMessage: (m: FromWorker) => void, onDeath: (why: string) => void) {
+    this.worker = spawnWorker(data);
+    this.worker.unref(); // the agent's sockets keep the process alive; a leftover worker must not
+    let markReady: () => void = () => undefined;
+    let failReady: (err: Error) => void = () => undefined;
+    this.ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      failReady = reject;
+    });
+    this.ready.catch(() => undefined);
+    const die = (why: string) => {
+      if (this.dead) return;
+      this.dead = true;
+      const err = new Error(`media worker stopped: ${why}`);
+      failReady(err);
+      for (const p of this.#pending.values()) p.reject(err);
+      this.#pending.clear();
+      onDeath(why);
+    };
+    this.worker.on('message', (m: FromWorker) => {
+      if (m.t === 'ready') markReady();
+      else if (m.t === 'reply') this.#settle(m);
+      else onMessage(m);
+    });
+    this.worker.on('error', (err) => die(err.message));
+    this.worker.on('exit', (code) => die(`exit code ${code}`));
+  }
+
+  post(m: ToWorker, transfer?: ArrayBuffer[]): void {
+    if (!this.dead) this.worker.postMessage(m, transfer);
+  }
+
+  request<K extends RequestType>(m: ToWorker & { t: K; req: number }): Promise<ReplyValues[K]> {
+    if (this.dead) return Promise.reject(new Error('media worker stopped'));
+    return new Promise((resolve, reject) => {
+      this.#pending.set(m.req, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage(m);
+    });
+  }
+
+  nextReq(): number {
+    return this.#nextReq++;
+  }
+
+  #settle(m: Extract<FromWorker, { t: 'reply' }>): void {
+    const p = this.#pending.get(m.req);
+    if (!p) return;
+    this.#pending.delete(m.req);
+    if (m.ok) p.resolve(m.value);
+    else p.reject(fromWireError(m.error));
+  }
+}
+
+function fromWireError(e: WireError): Error {
+  const err = new Error(e.message) as NodeJS.ErrnoException;
+  err.name = e.name;
+  if (e.code !== undefined) err.code = e.code;
+  return err;
+}
+
+export class WorkerMediaChannel extends TypedEmitter<MediaChannelEvents> implements MediaChannel {
+  readonly port: number;
+  readonly #id: number;
+  readonly #thread: WorkerThread;
+  readonly #forget: () => void;
+  readonly log: MediaLog | undefined;
+  #playing = false;
+  #gen = 0;
+  #stats: RtpSessionStats = { ...ZERO_STATS, sendJitter: emptyJitterCounts() };
+  #closing: Promise<void> | undefined;
+  #failed = false;
+
+  constructor(thread: WorkerThread, id: number, port: number, log: MediaLog | undefined, forget: () => void) {
+    super();
+    this.#thread = thread;
+    this.#id = id;
+    this.port = port;
+    this.log = log;
+    this.#forget = forget;
+  }
+
+  get isPlaying(): boolean {
+    return this.#playing && this.#closing === undefined;
+  }
+
+  setRemote(host: string, port: number): void {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`bad remote RTP port ${port}`);
+    if (this.#closing === undefined) this.#thread.post({ t: 'remote', id: this.#id, host, port });
+  }
+
+  write(chunk: Buffer, tag: { responseId: string; itemId: string }): void {
+    if (this.#closing !== undefined || chunk.length === 0) return;
+    const own = ownBytes(chunk);
+    this.#thread.post({ t: 'write', id: this.#id, chunk: own, responseId: tag.responseId, itemId: tag.itemId }, [own.buffer as ArrayBuffer]);
+  }
+
+  endOfItem(itemId: string): void {
+    if (this.#closing === undefined) this.#thread.post({ t: 'end', id: this.#id, itemId });
+  }
+
+  clear(): Promise<PlayedItem[]> {
+    if (this.#closing !== undefined) return Promise.resolve([]);
+    this.#playing = false;
+    const gen = ++this.#gen;
+    return this.#thread.request({ t: 'clear', req: this.#thread.nextReq(), id: this.#id, gen }).catch(() => []);
+  }
+
+  waitForPlayout(): Promise<PlayoutResult> {
+    const interrupted: PlayoutResult = { interrupted: true, playbackPositionMs: 0 };
+    if (this.#closing !== undefined) return Promise.resolve(interrupted);
+    return this.#thread.request({ t: 'wait', req: this.#thread.nextReq(), id: this.#id }).catch(() => interrupted);
+  }
+
+  stats(): RtpSessionStats {
+    return this.#stats;
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#playing = false;
+      try {
+        const final = await this.#thread.request({ t: 'close', req: this.#thread.nextReq(), id: this.#id });
+        if (final) this.#stats = final;
+      } catch {
+        // the worker is gone, and with it the socket
+      }
+      this.#forget();
+      this.removeAllListeners();
+    })();
+    return this.#closing;
+  }
+
+  /** From the worker's batches. */
+  deliver(data: Uint8Array, synthetic: Uint8Array): void {
+    if (this.#closing !== undefined || synthetic.length === 0) return;
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const size = buf.length / synthetic.length;
+    for (let i = 0; i < synthetic.length; i++) {
+      this.emit('frame', buf.subarray(i * size, (i + 1) * size), { synthetic: synthetic[i] === 1 });
+      if (this.#closing !== undefined) return;
+    }
+  }
+
+  playingChanged(playing: boolean, gen: number): void {
+    if (gen === this.#gen) this.#playing = playing;
+  }
+
+  updateStats(stats: RtpSessionStats): void {
+    if (this.#closing === undefined) this.#stats = stats;
+  }
+
+  fail(reason: string): void {
+    if (this.#failed || this.#closing !== undefined) return;
+    this.#failed = true;
+    this.#playing = false;
+    this.emit('failed', reason);
+  }
+}
+
+export interface WorkerMediaHostOptions extends PortAllocatorOptions {
+  logger: Logger;
+}
+
+export class WorkerMediaHost implements MediaHost {
+  readonly kind = 'worker';
+  readonly #opts: WorkerMediaHostOptions;
+  readonly #channels = new Map<number, WorkerMediaChannel>();
+  #thread: WorkerThread | undefined;
+  #nextId = 1;
+  #closed = false;
+
+  constructor(opts: WorkerMediaHostOptions) {
+    if (!Number.isInteger(opts.minPort) || !Number.isInteger(opts.maxPort) || opts.minPort < 1 || opts.maxPort > 65535 || opts.minPort > opts.maxPort) {
+      throw new RangeError(`bad RTP port range ${opts.minPort}-${opts.maxPort}`);
+    }
+    this.#opts = opts;
+  }
+
+  async start(): Promise<void> {
+    await this.#live().ready;
+  }
+
+  async open(options: MediaChannelOptions): Promise<MediaChannel> {
+    if (this.#closed) throw new Error('media host closed');
+    const thread = this.#live();
+    await thread.ready;
+    const id = this.#nextId++;
+    const { logger, ...spec } = options;
+    let port: number;
+    try {
+      ({ port } = await thread.request({ t: 'open', req: thread.nextReq(), id, spec }));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'RTP_PORTS_EXHAUSTED') throw new PortRangeExhaustedError(this.#opts.minPort, this.#opts.maxPort);
+      throw err;
+    }
+    const channel = new WorkerMediaChannel(thread, id, port, logger, () => this.#channels.delete(id));
+    this.#channels.set(id, channel);
+    if (thread.dead) channel.fail('media worker stopped');
+    return channel;
+  }
+
+  async probe(): Promise<MediaProbe> {
+    const thread = this.#thread;
+    if (!thread || thread.dead) return { channels: 0, ports: 0, resources: {} };
+    return thread.request({ t: 'probe', req: thread.nextReq() });
+  }
+
+  /** Stop the worker at once, as a crash would: its calls end by policy, the next call starts a new one (fault tests). */
+  async kill(): Promise<void> {
+    await this.#thread?.worker.terminate();
+  }
+
+  async refreshStats(): Promise<void> {
+    const thread = this.#thread;
+    if (!thread || thread.dead) return;
+    const all = await thread.request({ t: 'stats', req: thread.nextReq() }).catch(() => []);
+    for (const s of all) this.#channels.get(s.id)?.updateStats(s.stats);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await Promise.all([...this.#channels.values()].map((c) => c.close()));
+    this.#closed = true;
+    const thread = this.#thread;
+    this.#thread = undefined;
+    if (thread && !thread.dead) {
+      thread.dead = true; // an exit we asked for
+      await thread.worker.terminate();
+    }
+  }
+
+  #live(): WorkerThread {
+    if (this.#thread && !this.#thread.dead) return this.#thread;
+    const { host, minPort, maxPort } = this.#opts;
+    const thread = new WorkerThread({ host, minPort, maxPort }, (m) => this.#onBatch(m), (why) => this.#onDeath(thread, why));
+    this.#thread = thread;
+    return thread;
+  }
+
+  #onBatch(m: FromWorker): void {
+    if (m.t !== 'batch') return;
+    for (const l of m.logs) {
+      const log = this.#channels.get(l.id)?.log ?? this.#opts.logger;
+      log[l.level](l.obj, l.msg);
+    }
+    for (const p of m.playing) this.#channels.get(p.id)?.playingChanged(p.playing, p.gen);
+    for (const s of m.stats) this.#channels.get(s.id)?.updateStats(s.stats);
+    for (const f of m.frames) this.#channels.get(f.id)?.deliver(f.data, f.synthetic);
+  }
+
+  #onDeath(thread: WorkerThread, why: string): void {
+    if (this.#thread === thread) this.#thread = undefined;
+    if (this.#closed) return;
+    this.#opts.logger.error({ reason: why, calls: this.#channels.size }, 'media worker stopped; its calls end by policy');
+    for (const c of this.#channels.values()) c.fail(why);
+  }
+}

@@ -1,0 +1,16 @@
+import type { Logger } from 'pino';
+import type { ExternalMediaConfig } from '../config/schema.js';
+import { InlineMediaHost } from './InlineMediaHost.js';
+import type { MediaHost } from './MediaChannel.js';
+import { WorkerMediaHost } from './WorkerMediaHost.js';
+
+export function parsePortRange(range: string): { minPort: number; maxPort: number } {
+  const [a, b] = range.split('-').map(Number) as [number, number];
+  return { minPort: a, maxPort: b };
+}
+
+/** `external_media.media_thread` (default true): RTP and its 20 ms clocks in a worker thread, or on the main loop. */
+export function createMediaHost(em: ExternalMediaConfig, logger: Logger): MediaHost {
+  const ports = { host: em.rtp_host, ...parsePortRange(em.port_range) };
+  return em.media_thread ? new WorkerMediaHost({ ...ports, logger: logger.child({ component: 'media' }) }) : new InlineMediaHost(ports);
+}

@@ -1,0 +1,7 @@
+/** Entry of the media worker thread (started by WorkerMediaHost): see MediaWorkerServer. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { MediaWorkerServer } from './MediaWorkerServer.js';
+import type { MediaWorkerData } from './mediaWorkerProtocol.js';
+
+if (!parentPort) throw new Error('mediaWorker.js runs as a worker thread (started by WorkerMediaHost)');
+new MediaWorkerServer(parentPort, workerData as MediaWorkerData);
