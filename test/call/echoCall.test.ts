@@ -27,8 +27,12 @@ describe('a whole call with the echo provider over real UDP', () => {
     h = undefined;
   });
 
-  it("plays the caller's own audio back and leaves nothing behind when the caller hangs up", async () => {
-    h = await startHarness();
+  it.each([
+    ['in the media worker thread (default)', true],
+    ['on the main event loop (media_thread: false)', false],
+  ])("plays the caller's own audio back and leaves nothing behind when the caller hangs up: RTP %s", async (_where, mediaThread) => {
+    h = await startHarness({ overrides: { external_media: { media_thread: mediaThread } } });
+    expect(h.agent.media.kind).toBe(mediaThread ? 'worker' : 'inline');
     const { sim, agent } = h;
     const call = sim.placeCall({ callerNumber: '5551234', callerName: 'Lab Caller', variables: { AI_CONTEXT: 'default' } });
     await sim.waitFor(() => sim.channels.get(call.id)?.state === 'Up', 5_000, 'caller answered');
@@ -52,6 +56,7 @@ describe('a whole call with the echo provider over real UDP', () => {
     await sim.waitFor(() => agent.controller.sessions.size === 0, 5_000, 'session ended');
     await sim.waitFor(() => sim.channels.size === 0 && sim.bridges.size === 0, 5_000, 'nothing left in Asterisk');
     expect(sim.rtpPeers).toBe(0);
+    expect(await agent.media.probe()).toMatchObject({ channels: 0, ports: 0 });
     const deletes = sim.requests.filter((r) => r.method === 'DELETE').map((r) => r.path);
     expect(deletes.some((p) => p.includes('/channels/aiav-em-'))).toBe(true);
     expect(deletes.some((p) => p.includes('/bridges/aiav-br-'))).toBe(true);

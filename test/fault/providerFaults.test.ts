@@ -69,6 +69,23 @@ describe('fault injection: provider and email side, under load', () => {
     await nothingLeft(sim, () => agent.controller.sessions.size);
   });
 
+  it('when the media worker dies, every call hears the failure sound and ends by policy; the next call has audio', async () => {
+    const { h, calls } = await realtimeCalls();
+    const { sim, agent } = h;
+    const { WorkerMediaHost } = await import('../../src/media/WorkerMediaHost.js');
+    expect(agent.media).toBeInstanceOf(WorkerMediaHost);
+    await (agent.media as InstanceType<typeof WorkerMediaHost>).kill();
+    await sim.waitFor(() => calls.every((c) => c.hungUp), 10_000, 'every call ended by the failure policy');
+    // The agent could not speak any more: Asterisk played the failure sound to each caller.
+    expect(calls.every((c) => c.playedMedia.length > 0)).toBe(true);
+    await nothingLeft(sim, () => agent.controller.sessions.size);
+    // A new worker takes the next call.
+    const next = sim.placeCall({ variables: { AI_CONTEXT: 'default' } });
+    await sim.waitFor(() => next.received.length >= 10, 10_000, 'the next call hears its greeting');
+    next.hangup();
+    await nothingLeft(sim, () => agent.controller.sessions.size);
+  });
+
   it('with SMTP down, calls end normally, the summary waits in the spool and goes out when SMTP is back', async () => {
     dir = mkdtempSync(join(tmpdir(), 'aiav-fault-'));
     const down = await SmtpTestServer.start();

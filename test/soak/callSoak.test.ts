@@ -107,6 +107,8 @@ describe(`soak: ${CALLS} calls hung up at random moments`, () => {
     await sleep(200);
     clearFakeLogs(sim, realtime);
     const baseResources = resourceCounts();
+    expect(agent.media.kind).toBe('worker'); // the default: sockets and media timers live in the media thread
+    const baseMedia = await agent.media.probe();
     const baseHeap = await settledHeapBytes();
 
     for (let start = 0; start < CALLS; start += WAVE) {
@@ -122,6 +124,15 @@ describe(`soak: ${CALLS} calls hung up at random moments`, () => {
     // Timers of ended calls may still be running their last tick: give them one frame and a bit.
     await sim.waitFor(() => (resourceCounts().UDPWRAP ?? 0) <= (baseResources.UDPWRAP ?? 0), 5_000, 'UDP sockets back to baseline');
     await sim.waitFor(() => (resourceCounts().Timeout ?? 0) <= (baseResources.Timeout ?? 0) + 1, 5_000, 'timers back to baseline');
+    // The media thread: no channel, no port, no socket, and no timer of any call left there.
+    let media = await agent.media.probe();
+    for (let i = 0; i < 50 && (media.channels > 0 || (media.resources.Timeout ?? 0) > (baseMedia.resources.Timeout ?? 0)); i++) {
+      await sleep(100);
+      media = await agent.media.probe();
+    }
+    expect(media).toMatchObject({ channels: 0, ports: 0 });
+    expect(media.resources.UDPWRAP ?? 0).toBe(0);
+    expect(media.resources.Timeout ?? 0).toBeLessThanOrEqual(baseMedia.resources.Timeout ?? 0);
     const after = resourceCounts();
     expect(after.UDPWRAP ?? 0).toBeLessThanOrEqual(baseResources.UDPWRAP ?? 0);
     expect(after.TCPWRAP ?? 0).toBeLessThanOrEqual((baseResources.TCPWRAP ?? 0) + 2); // keep-alive REST sockets may be pooled
