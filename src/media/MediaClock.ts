@@ -54,7 +54,7 @@ export class MediaClock implements PacerClock {
   }
 
   setTimer(fn: () => void, ms: number): unknown {
-    let at = this.now() + Math.max(0, ms);
+    let at = this.now() + (ms > 0 ? ms : 0); // NaN as 0 (as setTimeout does): a NaN deadline would stall the heap
     if (this.#running && at <= this.#horizon) at = this.#horizon + 1e-3; // no endless loop in one wake-up
     const entry: Entry = { at, fn, dead: false };
     this.#push(entry);
