@@ -51,6 +51,12 @@ export const externalMediaSchema = z
      * provider messages, ARI events or VAD on the main event loop. false: all on the main loop (fewer calls).
      */
     media_thread: z.boolean().default(true),
+    /**
+     * Scheduling priority (nice, -20…19) asked for the media thread, as Asterisk runs its own timing threads above
+     * normal: when the box is short of CPU, the 20 ms clock is served first. Lowering nice needs CAP_SYS_NICE
+     * (root); without it the thread keeps the process's priority and the start-up log says so. 0 = leave as is.
+     */
+    media_thread_nice: z.number().int().min(-20).max(19).default(-10),
   })
   .strict();
 

@@ -99,7 +99,11 @@ export class MediaClock implements PacerClock {
         try {
           e.fn();
         } catch (err) {
-          this.#onError(err);
+          try {
+            this.#onError(err);
+          } catch {
+            // the reporter failed too: the clock still goes on
+          }
         }
       }
     } finally {

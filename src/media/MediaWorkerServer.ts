@@ -8,7 +8,7 @@
  */
 import { InlineMediaHost, type InlineMediaChannel } from './InlineMediaHost.js';
 import type { MediaLog, RtpSessionStats } from './RtpSession.js';
-import { toWireError, type FromWorker, type LogLine, type MediaWorkerData, type ToWorker } from './mediaWorkerProtocol.js';
+import { toWireError, type FromWorker, type LogLine, type MediaWorkerData, type PriorityOutcome, type ToWorker } from './mediaWorkerProtocol.js';
 
 export interface WorkerEndpoint {
   postMessage(message: unknown, transfer?: readonly ArrayBuffer[]): void;
@@ -36,11 +36,15 @@ export class MediaWorkerServer {
   #statsTimer: NodeJS.Timeout | undefined;
   #statsDue = false;
 
-  constructor(port: WorkerEndpoint, data: MediaWorkerData) {
+  constructor(port: WorkerEndpoint, data: MediaWorkerData, priority: PriorityOutcome = { applied: true, nice: 0 }) {
     this.#port = port;
-    this.#host = new InlineMediaHost({ host: data.host, minPort: data.minPort, maxPort: data.maxPort });
+    this.#host = new InlineMediaHost(
+      { host: data.host, minPort: data.minPort, maxPort: data.maxPort },
+      // A media timer that throws is a bug: say so in the main log (the other calls' timers go on).
+      { onTimerError: (err) => this.#queue(() => this.#logs.push({ id: 0, level: 'warn', obj: { err: String(err) }, msg: 'media timer callback threw' })) },
+    );
     port.on('message', (m) => this.#onMessage(m as ToWorker));
-    this.#post({ t: 'ready' });
+    this.#post({ t: 'ready', priority });
   }
 
   #onMessage(m: ToWorker): void {

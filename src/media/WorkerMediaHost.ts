@@ -15,7 +15,7 @@ import { emptyJitterCounts } from './JitterHistogram.js';
 import type { PlayoutResult } from './Pacer.js';
 import { PortRangeExhaustedError, type PortAllocatorOptions } from './PortAllocator.js';
 import type { MediaLog, RtpSessionStats } from './RtpSession.js';
-import { ownBytes, type FromWorker, type MediaWorkerData, type ReplyValues, type ToWorker, type WireError } from './mediaWorkerProtocol.js';
+import { ownBytes, type FromWorker, type MediaWorkerData, type PriorityOutcome, type ReplyValues, type ToWorker, type WireError } from './mediaWorkerProtocol.js';
 
 const ZERO_STATS: RtpSessionStats = {
   packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0, malformed: 0, foreign: 0, badPayloadType: 0, late: 0, lost: 0,
@@ -48,7 +48,7 @@ class WorkerThread {
   #nextReq = 1;
   dead = false;
 
-  constructor(data: MediaWorkerData, onMessage: (m: FromWorker) => void, onDeath: (why: string) => void) {
+  constructor(data: MediaWorkerData, onMessage: (m: FromWorker) => void, onDeath: (why: string) => void, onReady: (p: PriorityOutcome) => void) {
     this.worker = spawnWorker(data);
     this.worker.unref(); // the agent's sockets keep the process alive; a leftover worker must not
     let markReady: () => void = () => undefined;
@@ -68,7 +68,10 @@ class WorkerThread {
       onDeath(why);
     };
     this.worker.on('message', (m: FromWorker) => {
-      if (m.t === 'ready') markReady();
+      if (m.t === 'ready') {
+        onReady(m.priority);
+        markReady();
+      }
       else if (m.t === 'reply') this.#settle(m);
       else onMessage(m);
     });
@@ -209,6 +212,8 @@ export class WorkerMediaChannel extends TypedEmitter<MediaChannelEvents> impleme
 
 export interface WorkerMediaHostOptions extends PortAllocatorOptions {
   logger: Logger;
+  /** Nice value asked for the media thread (default 0: leave as is). */
+  nice?: number;
 }
 
 export class WorkerMediaHost implements MediaHost {
@@ -216,6 +221,8 @@ export class WorkerMediaHost implements MediaHost {
   readonly #opts: WorkerMediaHostOptions;
   readonly #channels = new Map<number, WorkerMediaChannel>();
   #thread: WorkerThread | undefined;
+  /** The media thread's scheduling priority, once it is up. */
+  priority: PriorityOutcome | undefined;
   #nextId = 1;
   #closed = false;
 
@@ -281,10 +288,21 @@ export class WorkerMediaHost implements MediaHost {
 
   #live(): WorkerThread {
     if (this.#thread && !this.#thread.dead) return this.#thread;
-    const { host, minPort, maxPort } = this.#opts;
-    const thread = new WorkerThread({ host, minPort, maxPort }, (m) => this.#onBatch(m), (why) => this.#onDeath(thread, why));
+    const { host, minPort, maxPort, nice = 0 } = this.#opts;
+    const thread = new WorkerThread(
+      { host, minPort, maxPort, nice },
+      (m) => this.#onBatch(m),
+      (why) => this.#onDeath(thread, why),
+      (p) => this.#onReady(p),
+    );
     this.#thread = thread;
     return thread;
+  }
+
+  #onReady(p: PriorityOutcome): void {
+    this.priority = p;
+    if (p.applied) this.#opts.logger.info({ nice: p.nice }, 'media thread up');
+    else this.#opts.logger.info({ nice_wanted: p.nice, reason: p.reason }, 'media thread up at normal priority');
   }
 
   #onBatch(m: FromWorker): void {

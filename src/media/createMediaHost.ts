@@ -12,5 +12,7 @@ export function parsePortRange(range: string): { minPort: number; maxPort: numbe
 /** `external_media.media_thread` (default true): RTP and its 20 ms clocks in a worker thread, or on the main loop. */
 export function createMediaHost(em: ExternalMediaConfig, logger: Logger): MediaHost {
   const ports = { host: em.rtp_host, ...parsePortRange(em.port_range) };
-  return em.media_thread ? new WorkerMediaHost({ ...ports, logger: logger.child({ component: 'media' }) }) : new InlineMediaHost(ports);
+  const log = logger.child({ component: 'media' });
+  if (em.media_thread) return new WorkerMediaHost({ ...ports, nice: em.media_thread_nice, logger: log });
+  return new InlineMediaHost(ports, { onTimerError: (err) => log.warn({ err: String(err) }, 'media timer callback threw') });
 }

@@ -12,7 +12,12 @@ export interface MediaWorkerData {
   host: string;
   minPort: number;
   maxPort: number;
+  /** Nice value to ask for this thread (0: leave as is). */
+  nice: number;
 }
+
+/** What became of the requested thread priority. */
+export type PriorityOutcome = { applied: true; nice: number } | { applied: false; nice: number; reason: string };
 
 export type ChannelSpec = Omit<MediaChannelOptions, 'logger'>;
 
@@ -60,7 +65,7 @@ export interface LogLine {
 
 /** Worker → main. Everything but replies is batched: at most one `batch` per worker event-loop turn. */
 export type FromWorker =
-  | { t: 'ready' }
+  | { t: 'ready'; priority: PriorityOutcome }
   | { t: 'reply'; req: number; ok: true; value: unknown }
   | { t: 'reply'; req: number; ok: false; error: WireError }
   | {

@@ -122,7 +122,7 @@ describe(`soak: ${CALLS} calls hung up at random moments`, () => {
     await sim.waitFor(() => sim.rtpPeers === 0, 5_000, 'no RTP peers');
     await realtime.waitFor(() => realtime.live.length === 0, 5_000, 'provider sockets closed');
     // Timers of ended calls may still be running their last tick: give them one frame and a bit.
-    await sim.waitFor(() => (resourceCounts().UDPWRAP ?? 0) <= (baseResources.UDPWRAP ?? 0), 5_000, 'UDP sockets back to baseline');
+    await sim.waitFor(() => (resourceCounts().UDPWrap ?? 0) <= (baseResources.UDPWrap ?? 0), 5_000, 'UDP sockets back to baseline');
     await sim.waitFor(() => (resourceCounts().Timeout ?? 0) <= (baseResources.Timeout ?? 0) + 1, 5_000, 'timers back to baseline');
     // The media thread: no channel, no port, no socket, and no timer of any call left there.
     let media = await agent.media.probe();
@@ -131,11 +131,11 @@ describe(`soak: ${CALLS} calls hung up at random moments`, () => {
       media = await agent.media.probe();
     }
     expect(media).toMatchObject({ channels: 0, ports: 0 });
-    expect(media.resources.UDPWRAP ?? 0).toBe(0);
+    expect(media.resources.UDPWrap ?? 0).toBe(0);
     expect(media.resources.Timeout ?? 0).toBeLessThanOrEqual(baseMedia.resources.Timeout ?? 0);
     const after = resourceCounts();
-    expect(after.UDPWRAP ?? 0).toBeLessThanOrEqual(baseResources.UDPWRAP ?? 0);
-    expect(after.TCPWRAP ?? 0).toBeLessThanOrEqual((baseResources.TCPWRAP ?? 0) + 2); // keep-alive REST sockets may be pooled
+    expect(after.UDPWrap ?? 0).toBeLessThanOrEqual(baseResources.UDPWrap ?? 0);
+    expect(after.TCPSocketWrap ?? 0).toBeLessThanOrEqual((baseResources.TCPSocketWrap ?? 0) + 2); // keep-alive REST sockets may be pooled
     expect(Object.values(stats).every((n) => n > 0)).toBe(true);
     expect(agent.controller.stats.callsStarted).toBeGreaterThanOrEqual(CALLS);
 
