@@ -21,6 +21,8 @@ interface StepResult {
   n: number;
   cpuPct: number;
   elu: number;
+  /** The media thread's event-loop utilisation (%). */
+  mediaElu: number;
   rssPerCallMb: number;
   underruns: number;
   p50: number;
@@ -82,11 +84,15 @@ async function runSeries(series: Series, steps: number[], windowMs: number): Pro
       const send0 = sendJitter(sessions);
       const cpu0 = process.cpuUsage();
       const elu0 = performance.eventLoopUtilization();
+      const mediaLoop0 = (await agent.media.probe()).loop;
       const t0 = performance.now();
       const jitter = await child.request<Record<string, number>>({ cmd: series === 'echo' ? 'speak' : 'listen', ms: windowMs });
       const wallMs = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
       const elu = performance.eventLoopUtilization(elu0);
+      const mediaLoop = (await agent.media.probe()).loop;
+      const mediaActive = mediaLoop.activeMs - mediaLoop0.activeMs;
+      const mediaElu = (mediaActive / Math.max(1, mediaActive + mediaLoop.idleMs - mediaLoop0.idleMs)) * 100;
       const rss = process.memoryUsage().rss;
       await agent.media.refreshStats();
       const send = mergeJitter(sendJitter(sessions), send0.map((c) => -c));
@@ -99,6 +105,7 @@ async function runSeries(series: Series, steps: number[], windowMs: number): Pro
         n,
         cpuPct: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
         elu: elu.utilization * 100,
+        mediaElu,
         rssPerCallMb: (rss - rss0) / n / 2 ** 20,
         underruns: under,
         p50: jitter.p50 ?? NaN,
@@ -110,7 +117,7 @@ async function runSeries(series: Series, steps: number[], windowMs: number): Pro
         silentCalls: jitter.silentCalls ?? 0,
       };
       results.push(r);
-      process.stdout.write(`  scale ${series} ${n} calls: cpu ${r.cpuPct.toFixed(0)} %, p99 ${r.p99.toFixed(2)} ms (send side ≤ ${r.sendP99} ms), underruns ${under}, resyncs ${resyncs}, frames out ${framesOut}, silent ${r.silentCalls}, gaps ${r.gaps}\n`);
+      process.stdout.write(`  scale ${series} ${n} calls: cpu ${r.cpuPct.toFixed(0)} % (loops: main ${r.elu.toFixed(0)} %, media ${r.mediaElu.toFixed(0)} %), p99 ${r.p99.toFixed(2)} ms (send side ≤ ${r.sendP99} ms), underruns ${under}, resyncs ${resyncs}, frames out ${framesOut}, silent ${r.silentCalls}, gaps ${r.gaps}\n`);
       // Echo's jitter is its own drain clock (see the report); only stop it when calls go silent.
       if (r.silentCalls > 0 || (series === 'realtime' && r.p99 > GIVE_UP_P99_MS)) break;
     }
@@ -127,7 +134,7 @@ function rowsFor(series: Series, results: StepResult[]): BenchRow[] {
   for (const r of results) {
     const g = `scale: ${r.n} ${series} calls (ulaw)`;
     rows.push(
-      { group: g, metric: 'agent CPU (% of one core) / event-loop utilisation', value: `${r.cpuPct.toFixed(1)} / ${r.elu.toFixed(1)}`, unit: '%' },
+      { group: g, metric: 'agent CPU (% of one core) / main loop / media thread loop utilisation', value: `${r.cpuPct.toFixed(1)} / ${r.elu.toFixed(1)} / ${r.mediaElu.toFixed(1)}`, unit: '%' },
       { group: g, metric: 'RSS per call', value: r.rssPerCallMb, unit: 'MB' },
       { group: g, metric: 'pacer underruns (all calls)', value: r.underruns, unit: '' },
       { group: g, metric: 'caller-side jitter p50 / max', value: `${r.p50.toFixed(2)} / ${r.max.toFixed(1)}`, unit: 'ms', note: `${r.gaps} talk gaps, ${r.silentCalls} silent calls` },

@@ -73,6 +73,11 @@ export class InlineMediaChannel extends TypedEmitter<MediaChannelEvents> impleme
   }
 }
 
+function loopTimes(): MediaProbe['loop'] {
+  const u = performance.eventLoopUtilization();
+  return { idleMs: u.idle, activeMs: u.active };
+}
+
 export class InlineMediaHost implements MediaHost {
   readonly kind = 'inline';
   readonly #ports: PortAllocator;
@@ -124,6 +129,7 @@ export class InlineMediaHost implements MediaHost {
       channels: this.#channels.size,
       ports: this.#ports.inUse,
       resources: countResources(process.getActiveResourcesInfo()),
+      loop: loopTimes(),
     };
   }
 

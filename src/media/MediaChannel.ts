@@ -59,6 +59,8 @@ export interface MediaProbe {
   ports: number;
   /** Live libuv handles in the thread that owns the sockets and timers (process.getActiveResourcesInfo). */
   resources: Record<string, number>;
+  /** That thread's event loop so far (ms idle / active; diff two probes for its utilisation). */
+  loop: { idleMs: number; activeMs: number };
 }
 
 export interface MediaHost {

@@ -8,7 +8,7 @@
  */
 import { InlineMediaHost, type InlineMediaChannel } from './InlineMediaHost.js';
 import type { MediaLog, RtpSessionStats } from './RtpSession.js';
-import { toWireError, type FromWorker, type LogLine, type MediaWorkerData, type PriorityOutcome, type ToWorker } from './mediaWorkerProtocol.js';
+import { ByteStage, toWireError, type FrameBatch, type FromWorker, type LogLine, type MediaWorkerData, type PriorityOutcome, type ToWorker } from './mediaWorkerProtocol.js';
 
 export interface WorkerEndpoint {
   postMessage(message: unknown, transfer?: readonly ArrayBuffer[]): void;
@@ -20,9 +20,6 @@ const STATS_INTERVAL_MS = 1000;
 interface Slot {
   channel: InlineMediaChannel;
   gen: number;
-  staged: Uint8Array;
-  used: number;
-  flags: number[];
 }
 
 export class MediaWorkerServer {
@@ -32,7 +29,11 @@ export class MediaWorkerServer {
   #scheduled = false;
   #playing: Array<{ id: number; playing: boolean; gen: number }> = [];
   #logs: LogLine[] = [];
-  #framed = new Set<number>();
+  /** Caller frames of this turn, all channels, in arrival order (see FrameBatch). */
+  readonly #frameBytes = new ByteStage(16_384);
+  #frameIndex: number[] = [];
+  /** Audio of the 'many' message being handled (writes index into it). */
+  #batchData: Buffer | undefined;
   #statsTimer: NodeJS.Timeout | undefined;
   #statsDue = false;
 
@@ -58,6 +59,14 @@ export class MediaWorkerServer {
 
   #handle(m: ToWorker): void {
     switch (m.t) {
+      case 'many':
+        this.#batchData = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
+        try {
+          for (const one of m.msgs) this.#onMessage(one);
+        } finally {
+          this.#batchData = undefined;
+        }
+        return;
       case 'open':
         void this.#open(m.req, m.id, m.spec);
         return;
@@ -65,8 +74,10 @@ export class MediaWorkerServer {
         this.#slots.get(m.id)?.channel.setRemote(m.host, m.port);
         return;
       case 'write': {
-        const chunk = Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength);
-        this.#slots.get(m.id)?.channel.write(chunk, { responseId: m.responseId, itemId: m.itemId });
+        const data = this.#batchData;
+        if (!data || m.offset < 0 || m.offset + m.length > data.length) return;
+        // A view: the batch buffer lives until the last chunk of it has been played.
+        this.#slots.get(m.id)?.channel.write(data.subarray(m.offset, m.offset + m.length), { responseId: m.responseId, itemId: m.itemId });
         return;
       }
       case 'end':
@@ -98,14 +109,14 @@ export class MediaWorkerServer {
 
   async #open(req: number, id: number, spec: Extract<ToWorker, { t: 'open' }>['spec']): Promise<void> {
     try {
-      const slot: Partial<Slot> = { gen: 0, used: 0, flags: [], staged: new Uint8Array(1024) };
+      const slot: Partial<Slot> = { gen: 0 };
       const channel = await this.#host.open(
         { ...spec, logger: this.#logFor(id) },
         { onPlaying: (playing) => this.#queue(() => this.#playing.push({ id, playing, gen: slot.gen ?? 0 })) },
       );
       slot.channel = channel;
       this.#slots.set(id, slot as Slot);
-      channel.on('frame', (frame, info) => this.#stage(slot as Slot, id, frame, info.synthetic));
+      channel.on('frame', (frame, info) => this.#stage(id, frame, info.synthetic));
       this.#startStats();
       this.#reply(req, { port: channel.port });
     } catch (err) {
@@ -118,22 +129,14 @@ export class MediaWorkerServer {
     if (!slot) return this.#reply(req, undefined);
     const stats: RtpSessionStats = slot.channel.stats();
     this.#slots.delete(id);
-    this.#framed.delete(id);
     void slot.channel.close();
     if (this.#slots.size === 0) this.#stopStats();
     this.#reply(req, stats);
   }
 
-  #stage(slot: Slot, id: number, frame: Buffer, synthetic: boolean): void {
-    if (slot.used + frame.length > slot.staged.length) {
-      const bigger = new Uint8Array(Math.max(slot.staged.length * 2, slot.used + frame.length));
-      bigger.set(slot.staged.subarray(0, slot.used));
-      slot.staged = bigger;
-    }
-    slot.staged.set(frame, slot.used);
-    slot.used += frame.length;
-    slot.flags.push(synthetic ? 1 : 0);
-    this.#framed.add(id);
+  #stage(id: number, frame: Buffer, synthetic: boolean): void {
+    const offset = this.#frameBytes.append(frame);
+    this.#frameIndex.push(id, offset, synthetic ? -frame.length : frame.length);
     this.#schedule();
   }
 
@@ -155,19 +158,13 @@ export class MediaWorkerServer {
 
   #flush(): void {
     this.#scheduled = false;
-    const frames = [];
+    let frames: FrameBatch | undefined;
     const transfer: ArrayBuffer[] = [];
-    for (const id of this.#framed) {
-      const slot = this.#slots.get(id);
-      if (!slot || slot.used === 0) continue;
-      const data = slot.staged.slice(0, slot.used);
-      const synthetic = Uint8Array.from(slot.flags);
-      frames.push({ id, data, synthetic });
-      transfer.push(data.buffer as ArrayBuffer, synthetic.buffer as ArrayBuffer);
-      slot.used = 0;
-      slot.flags = [];
+    if (this.#frameIndex.length > 0) {
+      frames = { data: this.#frameBytes.take(), index: Int32Array.from(this.#frameIndex) };
+      this.#frameIndex = [];
+      transfer.push(frames.data.buffer as ArrayBuffer, frames.index.buffer as ArrayBuffer);
     }
-    this.#framed.clear();
     const stats = this.#statsDue ? this.#allStats() : [];
     this.#statsDue = false;
     const batch: FromWorker = { t: 'batch', frames, playing: this.#playing, logs: this.#logs, stats };

@@ -15,7 +15,7 @@ import { emptyJitterCounts } from './JitterHistogram.js';
 import type { PlayoutResult } from './Pacer.js';
 import { PortRangeExhaustedError, type PortAllocatorOptions } from './PortAllocator.js';
 import type { MediaLog, RtpSessionStats } from './RtpSession.js';
-import { ownBytes, type FromWorker, type MediaWorkerData, type PriorityOutcome, type ReplyValues, type ToWorker, type WireError } from './mediaWorkerProtocol.js';
+import { ByteStage, type FromWorker, type MediaWorkerData, type PriorityOutcome, type ReplyValues, type ToWorker, type WireError } from './mediaWorkerProtocol.js';
 
 const ZERO_STATS: RtpSessionStats = {
   packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0, malformed: 0, foreign: 0, badPayloadType: 0, late: 0, lost: 0,
@@ -45,6 +45,9 @@ class WorkerThread {
   readonly worker: Worker;
   readonly ready: Promise<void>;
   readonly #pending = new Map<number, Pending>();
+  #outbox: ToWorker[] = [];
+  readonly #audio = new ByteStage(16_384);
+  #flushScheduled = false;
   #nextReq = 1;
   dead = false;
 
@@ -79,17 +82,44 @@ class WorkerThread {
     this.worker.on('exit', (code) => die(`exit code ${code}`));
   }
 
-  post(m: ToWorker, transfer?: ArrayBuffer[]): void {
-    if (!this.dead) this.worker.postMessage(m, transfer);
+  /**
+   * Queued and sent as one message per event-loop turn: at 300 calls the provider deltas alone would be thousands of
+   * messages a second, each waking the media thread.
+   */
+  post(m: ToWorker): void {
+    if (this.dead) return;
+    this.#outbox.push(m);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(this.#flush);
+    }
   }
 
+  /** Requests go out at once, after everything queued before them (a barge-in must not wait a turn). */
   request<K extends RequestType>(m: ToWorker & { t: K; req: number }): Promise<ReplyValues[K]> {
     if (this.dead) return Promise.reject(new Error('media worker stopped'));
     return new Promise((resolve, reject) => {
       this.#pending.set(m.req, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage(m);
+      this.#outbox.push(m);
+      this.#flush();
     });
   }
+
+  /** Audio of a write, staged for this turn's message; the write message carries where it is. */
+  postWrite(id: number, chunk: Buffer, tag: { responseId: string; itemId: string }): void {
+    if (this.dead) return;
+    const offset = this.#audio.append(chunk);
+    this.post({ t: 'write', id, offset, length: chunk.length, responseId: tag.responseId, itemId: tag.itemId });
+  }
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    if (this.#outbox.length === 0 || this.dead) return;
+    const msgs = this.#outbox;
+    this.#outbox = [];
+    const data = this.#audio.take();
+    this.worker.postMessage({ t: 'many', msgs, data } satisfies ToWorker, [data.buffer as ArrayBuffer]);
+  };
 
   nextReq(): number {
     return this.#nextReq++;
@@ -143,8 +173,7 @@ export class WorkerMediaChannel extends TypedEmitter<MediaChannelEvents> impleme
 
   write(chunk: Buffer, tag: { responseId: string; itemId: string }): void {
     if (this.#closing !== undefined || chunk.length === 0) return;
-    const own = ownBytes(chunk);
-    this.#thread.post({ t: 'write', id: this.#id, chunk: own, responseId: tag.responseId, itemId: tag.itemId }, [own.buffer as ArrayBuffer]);
+    this.#thread.postWrite(this.#id, chunk, tag);
   }
 
   endOfItem(itemId: string): void {
@@ -183,15 +212,9 @@ export class WorkerMediaChannel extends TypedEmitter<MediaChannelEvents> impleme
     return this.#closing;
   }
 
-  /** From the worker's batches. */
-  deliver(data: Uint8Array, synthetic: Uint8Array): void {
-    if (this.#closing !== undefined || synthetic.length === 0) return;
-    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const size = buf.length / synthetic.length;
-    for (let i = 0; i < synthetic.length; i++) {
-      this.emit('frame', buf.subarray(i * size, (i + 1) * size), { synthetic: synthetic[i] === 1 });
-      if (this.#closing !== undefined) return;
-    }
+  /** One caller frame from the worker's batch (a view: listeners copy what they keep). */
+  deliver(frame: Buffer, synthetic: boolean): void {
+    if (this.#closing === undefined) this.emit('frame', frame, { synthetic });
   }
 
   playingChanged(playing: boolean, gen: number): void {
@@ -258,7 +281,7 @@ export class WorkerMediaHost implements MediaHost {
 
   async probe(): Promise<MediaProbe> {
     const thread = this.#thread;
-    if (!thread || thread.dead) return { channels: 0, ports: 0, resources: {} };
+    if (!thread || thread.dead) return { channels: 0, ports: 0, resources: {}, loop: { idleMs: 0, activeMs: 0 } };
     return thread.request({ t: 'probe', req: thread.nextReq() });
   }
 
@@ -313,7 +336,16 @@ export class WorkerMediaHost implements MediaHost {
     }
     for (const p of m.playing) this.#channels.get(p.id)?.playingChanged(p.playing, p.gen);
     for (const s of m.stats) this.#channels.get(s.id)?.updateStats(s.stats);
-    for (const f of m.frames) this.#channels.get(f.id)?.deliver(f.data, f.synthetic);
+    const f = m.frames;
+    if (f) {
+      const data = Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength);
+      for (let i = 0; i + 2 < f.index.length; i += 3) {
+        const len = f.index[i + 2]!;
+        const off = f.index[i + 1]!;
+        const size = Math.abs(len);
+        this.#channels.get(f.index[i]!)?.deliver(data.subarray(off, off + size), len < 0);
+      }
+    }
   }
 
   #onDeath(thread: WorkerThread, why: string): void {

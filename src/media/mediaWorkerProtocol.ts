@@ -1,7 +1,8 @@
 /**
  * Messages between the main thread (`WorkerMediaHost`) and the media worker (`MediaWorkerServer`).
- * Audio crosses as exact-size Uint8Arrays whose buffers are transferred, never as views of a pooled Buffer (a
- * structured clone would copy the whole 8 KB pool).
+ * Each side sends at most one message per event-loop turn, and the audio of that turn travels in ONE transferred
+ * buffer that the messages index into: at 300 calls a turn can carry thousands of chunks, and a structured clone
+ * with a transferable per chunk blocked the media thread for milliseconds.
  */
 import type { PlayedItem } from '../providers/VoiceProvider.js';
 import type { MediaChannelOptions, MediaProbe } from './MediaChannel.js';
@@ -25,13 +26,16 @@ export type ChannelSpec = Omit<MediaChannelOptions, 'logger'>;
 export type ToWorker =
   | { t: 'open'; req: number; id: number; spec: ChannelSpec }
   | { t: 'remote'; id: number; host: string; port: number }
-  | { t: 'write'; id: number; chunk: Uint8Array; responseId: string; itemId: string }
+  /** Audio: bytes [offset, offset + length) of the carrying batch's `data`. */
+  | { t: 'write'; id: number; offset: number; length: number; responseId: string; itemId: string }
   | { t: 'end'; id: number; itemId: string }
   | { t: 'clear'; req: number; id: number; gen: number }
   | { t: 'wait'; req: number; id: number }
   | { t: 'close'; req: number; id: number }
   | { t: 'probe'; req: number }
-  | { t: 'stats'; req: number };
+  | { t: 'stats'; req: number }
+  /** Several of the above, in order (one message per main-thread turn), with the audio their writes index. */
+  | { t: 'many'; msgs: ToWorker[]; data: Uint8Array };
 
 export interface ReplyValues {
   open: { port: number };
@@ -48,12 +52,11 @@ export interface WireError {
   code?: string;
 }
 
-export interface FrameRun {
-  id: number;
-  /** Consecutive 20 ms frames of this channel, concatenated. */
+/** Caller frames of one worker turn, in arrival order: all bytes in `data`, three Int32 per frame in `index`. */
+export interface FrameBatch {
   data: Uint8Array;
-  /** One byte per frame: 1 = synthetic silence. */
-  synthetic: Uint8Array;
+  /** Per frame: channel id, byte offset in data, length (negative = synthetic silence). */
+  index: Int32Array;
 }
 
 export interface LogLine {
@@ -70,18 +73,44 @@ export type FromWorker =
   | { t: 'reply'; req: number; ok: false; error: WireError }
   | {
       t: 'batch';
-      frames: FrameRun[];
+      frames: FrameBatch | undefined;
       /** Playout state changes, tagged with the clear generation they follow (older ones are stale). */
       playing: Array<{ id: number; playing: boolean; gen: number }>;
       logs: LogLine[];
       stats: Array<{ id: number; stats: RtpSessionStats }>;
     };
 
-/** A copy of `buf` in its own exact-size ArrayBuffer, safe to transfer. */
-export function ownBytes(buf: Uint8Array): Uint8Array {
-  const out = new Uint8Array(buf.length);
-  out.set(buf);
-  return out;
+/** A growable byte buffer; `take()` hands its content over in an exact-size buffer and starts again. */
+export class ByteStage {
+  #buf: Uint8Array;
+  #used = 0;
+
+  constructor(initialBytes = 4096) {
+    this.#buf = new Uint8Array(initialBytes);
+  }
+
+  get used(): number {
+    return this.#used;
+  }
+
+  /** Appends; returns the offset the bytes start at. */
+  append(bytes: Uint8Array): number {
+    const at = this.#used;
+    if (at + bytes.length > this.#buf.length) {
+      const bigger = new Uint8Array(Math.max(this.#buf.length * 2, at + bytes.length));
+      bigger.set(this.#buf.subarray(0, at));
+      this.#buf = bigger;
+    }
+    this.#buf.set(bytes, at);
+    this.#used += bytes.length;
+    return at;
+  }
+
+  take(): Uint8Array {
+    const out = this.#buf.slice(0, this.#used);
+    this.#used = 0;
+    return out;
+  }
 }
 
 export function toWireError(err: unknown): WireError {
