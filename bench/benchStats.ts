@@ -70,6 +70,8 @@ export function competingLoad(busyMs: number, everyMs: number): () => void {
 
 export const env = {
   quick: process.env.BENCH_QUICK === '1',
+  /** BENCH_MEDIA_THREAD=0: the whole-agent sections run RTP on the main loop (external_media.media_thread: false). */
+  mediaThread: process.env.BENCH_MEDIA_THREAD !== '0',
   num(name: string, dflt: number): number {
     const v = Number(process.env[name]);
     return Number.isFinite(v) && v > 0 ? v : dflt;

@@ -45,6 +45,7 @@ async function realtimeAgent(server: FakeRealtimeServer): Promise<Harness> {
       contexts: { default: { greeting: 'Hi.', prompt: 'Be brief.' } },
       // Barge-in is measured on the first long response; the greeting gate is not what is measured here.
       vad: { greeting_protection: false },
+      external_media: { media_thread: env.mediaThread },
     },
   });
 }

@@ -23,6 +23,8 @@ interface StepResult {
   elu: number;
   /** The media thread's event-loop utilisation (%). */
   mediaElu: number;
+  /** CPU of the simulated Asterisk and the fake Realtime server, sharing the same cores (% of one core). */
+  simCpuPct: number;
   rssPerCallMb: number;
   underruns: number;
   p50: number;
@@ -48,7 +50,7 @@ function agentConfig(series: Series, urls: { url: string; realtimeUrl: string })
   return configSchema.parse({
     asterisk: { ari_url: urls.url, username: 'asterisk', password: 'secret', reconnect_initial_ms: 50, reconnect_max_ms: 200 },
     // Below the ephemeral port range, wide enough for the largest step.
-    external_media: { rtp_host: '127.0.0.1', advertise_host: '127.0.0.1', port_range: '31000-31999' },
+    external_media: { rtp_host: '127.0.0.1', advertise_host: '127.0.0.1', port_range: '31000-31999', media_thread: env.mediaThread },
     default_context: 'default',
     default_provider: series === 'echo' ? 'echo' : 'openai_realtime',
     default_profile: 'telephony_ulaw',
@@ -85,11 +87,13 @@ async function runSeries(series: Series, steps: number[], windowMs: number): Pro
       const cpu0 = process.cpuUsage();
       const elu0 = performance.eventLoopUtilization();
       const mediaLoop0 = (await agent.media.probe()).loop;
+      const simCpu0 = child.cpuMs() + (rt?.child.cpuMs() ?? 0);
       const t0 = performance.now();
       const jitter = await child.request<Record<string, number>>({ cmd: series === 'echo' ? 'speak' : 'listen', ms: windowMs });
       const wallMs = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
       const elu = performance.eventLoopUtilization(elu0);
+      const simCpu = ((child.cpuMs() + (rt?.child.cpuMs() ?? 0) - simCpu0) / wallMs) * 100;
       const mediaLoop = (await agent.media.probe()).loop;
       const mediaActive = mediaLoop.activeMs - mediaLoop0.activeMs;
       const mediaElu = (mediaActive / Math.max(1, mediaActive + mediaLoop.idleMs - mediaLoop0.idleMs)) * 100;
@@ -106,6 +110,7 @@ async function runSeries(series: Series, steps: number[], windowMs: number): Pro
         cpuPct: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
         elu: elu.utilization * 100,
         mediaElu,
+        simCpuPct: simCpu,
         rssPerCallMb: (rss - rss0) / n / 2 ** 20,
         underruns: under,
         p50: jitter.p50 ?? NaN,
@@ -117,7 +122,7 @@ async function runSeries(series: Series, steps: number[], windowMs: number): Pro
         silentCalls: jitter.silentCalls ?? 0,
       };
       results.push(r);
-      process.stdout.write(`  scale ${series} ${n} calls: cpu ${r.cpuPct.toFixed(0)} % (loops: main ${r.elu.toFixed(0)} %, media ${r.mediaElu.toFixed(0)} %), p99 ${r.p99.toFixed(2)} ms (send side ≤ ${r.sendP99} ms), underruns ${under}, resyncs ${resyncs}, frames out ${framesOut}, silent ${r.silentCalls}, gaps ${r.gaps}\n`);
+      process.stdout.write(`  scale ${series} ${n} calls: cpu ${r.cpuPct.toFixed(0)} % (simulators ${r.simCpuPct.toFixed(0)} %; loops: main ${r.elu.toFixed(0)} %, media ${r.mediaElu.toFixed(0)} %), p99 ${r.p99.toFixed(2)} ms (send side ≤ ${r.sendP99} ms), underruns ${under}, resyncs ${resyncs}, frames out ${framesOut}, silent ${r.silentCalls}, gaps ${r.gaps}\n`);
       // Echo's jitter is its own drain clock (see the report); only stop it when calls go silent.
       if (r.silentCalls > 0 || (series === 'realtime' && r.p99 > GIVE_UP_P99_MS)) break;
     }
@@ -135,6 +140,7 @@ function rowsFor(series: Series, results: StepResult[]): BenchRow[] {
     const g = `scale: ${r.n} ${series} calls (ulaw)`;
     rows.push(
       { group: g, metric: 'agent CPU (% of one core) / main loop / media thread loop utilisation', value: `${r.cpuPct.toFixed(1)} / ${r.elu.toFixed(1)} / ${r.mediaElu.toFixed(1)}`, unit: '%' },
+      { group: g, metric: 'simulated Asterisk + fake provider CPU, same cores (% of one core)', value: r.simCpuPct, unit: '%' },
       { group: g, metric: 'RSS per call', value: r.rssPerCallMb, unit: 'MB' },
       { group: g, metric: 'pacer underruns (all calls)', value: r.underruns, unit: '' },
       { group: g, metric: 'caller-side jitter p50 / max', value: `${r.p50.toFixed(2)} / ${r.max.toFixed(1)}`, unit: 'ms', note: `${r.gaps} talk gaps, ${r.silentCalls} silent calls` },

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** A benchmark helper process (TypeScript through tsx), with request/response over IPC. */
@@ -26,6 +27,18 @@ export class ChildHelper {
       });
       this.proc.send(msg);
     });
+  }
+
+  /** CPU time the child has used so far (Linux /proc; NaN elsewhere), to show what the simulators cost. */
+  cpuMs(): number {
+    try {
+      // Fields after the command name: state is 3rd, utime 14th, stime 15th (clock ticks, 100 per second on Linux).
+      const stat = readFileSync(`/proc/${this.proc.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      return Number.NaN;
+    }
   }
 
   stop(): void {
