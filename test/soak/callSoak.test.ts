@@ -133,6 +133,9 @@ describe(`soak: ${CALLS} calls hung up at random moments`, () => {
     expect(media).toMatchObject({ channels: 0, ports: 0 });
     expect(media.resources.UDPWrap ?? 0).toBe(0);
     expect(media.resources.Timeout ?? 0).toBeLessThanOrEqual(baseMedia.resources.Timeout ?? 0);
+    // REST keep-alive connections (fetch's pool; both ends counted, the simulator runs in this process) are closed
+    // after ~4 s idle: the count must come back, not grow with the number of calls.
+    await sim.waitFor(() => (resourceCounts().TCPSocketWrap ?? 0) <= (baseResources.TCPSocketWrap ?? 0) + 2, 10_000, 'TCP sockets back to baseline');
     const after = resourceCounts();
     expect(after.UDPWrap ?? 0).toBeLessThanOrEqual(baseResources.UDPWrap ?? 0);
     expect(after.TCPSocketWrap ?? 0).toBeLessThanOrEqual((baseResources.TCPSocketWrap ?? 0) + 2); // keep-alive REST sockets may be pooled
