@@ -23,6 +23,9 @@ const ZERO_STATS: RtpSessionStats = {
   sendJitter: emptyJitterCounts(),
 };
 
+/** A metrics scrape waits at most this long for the media thread's counters (it answers in well under 1 ms). */
+const STATS_REFRESH_TIMEOUT_MS = 1_000;
+
 /** Compiled: dist/media/mediaWorker.js. From source (tests, bench, tsx): the .ts file through tsx's loader. */
 function spawnWorker(data: MediaWorkerData): Worker {
   const here = import.meta.url;
@@ -293,7 +296,13 @@ export class WorkerMediaHost implements MediaHost {
   async refreshStats(): Promise<void> {
     const thread = this.#thread;
     if (!thread || thread.dead) return;
-    const all = await thread.request({ t: 'stats', req: thread.nextReq() }).catch(() => []);
+    // Bounded: a scrape must answer even if the media thread is stuck (its stats then stay as last reported).
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<[]>((resolve) => {
+      timer = setTimeout(() => resolve([]), STATS_REFRESH_TIMEOUT_MS);
+    });
+    const all = await Promise.race([thread.request({ t: 'stats', req: thread.nextReq() }).catch(() => []), timeout]);
+    clearTimeout(timer);
     for (const s of all) this.#channels.get(s.id)?.updateStats(s.stats);
   }
 

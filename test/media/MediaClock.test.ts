@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MediaClock, type MediaClockOptions } from '../../src/media/MediaClock.js';
 import { Pacer, type PacerSendInfo } from '../../src/media/Pacer.js';
+import { rng } from '../vad/signals.js';
 
 interface Armed {
   fn: () => void;
@@ -459,17 +460,8 @@ describe('MediaClock driving the real Pacer', () => {
 });
 
 describe('MediaClock heap against a reference model', () => {
-  /** Small seeded PRNG (mulberry32), so a failure reproduces. */
-  function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  /** Seeded, so a failure reproduces. */
+  const prng = rng;
 
   /** What timer `id` does when it runs, fixed by its id: maybe cancel an older timer, maybe set a child timer. */
   function actionOf(id: number): { clearId?: number; childMs?: number } {
