@@ -43,9 +43,10 @@ export class CallMedia {
   readonly #sink: (chunk: Buffer) => void;
   readonly #agentGate: boolean;
   readonly #raw: boolean;
-  /** Responses written since the last flush; their later audio is dropped once flushed (see flush). */
+  /** Responses written since the last flush (see flush). */
   #written = new Set<string>();
-  #cut = new Set<string>();
+  /** Responses being cut: their audio is dropped until the flush has answered. */
+  readonly #cut = new Set<string>();
   #paused = false;
   #muted = false;
   #closed = false;
@@ -108,11 +109,15 @@ export class CallMedia {
    */
   flush(): Promise<PlayedItem[]> {
     if (this.#closed) return Promise.resolve([]);
-    // Audio of a cut response may still arrive before the provider hears of the cut: it must not play.
-    for (const id of this.#written) this.#cut.add(id);
+    // Audio of a cut response may still arrive while the media clock answers: it must not play. Once it has
+    // answered, the caller tells the provider (in the same microtask run), which discards the rest itself.
+    const cut = [...this.#written];
     this.#written.clear();
-    if (this.#cut.size > 64) this.#cut = new Set([...this.#cut].slice(-32));
-    return this.#rtp.clear();
+    for (const id of cut) this.#cut.add(id);
+    return this.#rtp.clear().then((played) => {
+      for (const id of cut) this.#cut.delete(id);
+      return played;
+    });
   }
 
   get agentSpeaking(): boolean {
