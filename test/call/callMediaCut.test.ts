@@ -18,7 +18,9 @@ describe('CallMedia flush', () => {
     cleanups.push(() => host.close());
     const asterisk = dgram.createSocket('udp4');
     await new Promise<void>((r) => asterisk.bind(0, '127.0.0.1', () => r()));
-    cleanups.push(() => asterisk.close());
+    cleanups.push(() => {
+      asterisk.close();
+    });
     let packets = 0;
     asterisk.on('message', () => packets++);
     const rtp = await host.open({ inboundCodec: 'ulaw', outboundCodec: 'ulaw', allowedHosts: [], gapFill: false });
