@@ -27,6 +27,13 @@ export class PortRangeExhaustedError extends Error {
   }
 }
 
+/** Throws a RangeError unless min..max is a usable UDP port range. */
+export function checkPortRange(minPort: number, maxPort: number): void {
+  if (!Number.isInteger(minPort) || !Number.isInteger(maxPort) || minPort < 1 || maxPort > 65535 || minPort > maxPort) {
+    throw new RangeError(`bad RTP port range ${minPort}-${maxPort}`);
+  }
+}
+
 export class PortAllocator {
   readonly host: string;
   readonly minPort: number;
@@ -36,9 +43,7 @@ export class PortAllocator {
 
   constructor(options: PortAllocatorOptions) {
     const { host, minPort, maxPort } = options;
-    if (!Number.isInteger(minPort) || !Number.isInteger(maxPort) || minPort < 1 || maxPort > 65535 || minPort > maxPort) {
-      throw new RangeError(`bad RTP port range ${minPort}-${maxPort}`);
-    }
+    checkPortRange(minPort, maxPort);
     this.host = host;
     this.minPort = minPort;
     this.maxPort = maxPort;

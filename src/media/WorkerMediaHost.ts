@@ -13,7 +13,7 @@ import { TypedEmitter } from '../util/TypedEmitter.js';
 import type { MediaChannel, MediaChannelEvents, MediaChannelOptions, MediaHost, MediaProbe } from './MediaChannel.js';
 import { emptyJitterCounts } from './JitterHistogram.js';
 import type { PlayoutResult } from './Pacer.js';
-import { PortRangeExhaustedError, type PortAllocatorOptions } from './PortAllocator.js';
+import { PortRangeExhaustedError, checkPortRange, type PortAllocatorOptions } from './PortAllocator.js';
 import type { MediaLog, RtpSessionStats } from './RtpSession.js';
 import { ByteStage, type FromWorker, type MediaWorkerData, type PriorityOutcome, type ReplyValues, type ToWorker, type WireError } from './mediaWorkerProtocol.js';
 
@@ -253,9 +253,7 @@ export class WorkerMediaHost implements MediaHost {
   #closed = false;
 
   constructor(opts: WorkerMediaHostOptions) {
-    if (!Number.isInteger(opts.minPort) || !Number.isInteger(opts.maxPort) || opts.minPort < 1 || opts.maxPort > 65535 || opts.minPort > opts.maxPort) {
-      throw new RangeError(`bad RTP port range ${opts.minPort}-${opts.maxPort}`);
-    }
+    checkPortRange(opts.minPort, opts.maxPort); // fail here, not on the first call in the worker
     this.#opts = opts;
   }
 

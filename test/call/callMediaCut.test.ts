@@ -51,7 +51,9 @@ describe('CallMedia flush', () => {
     expect(media.agentSpeaking).toBe(false);
 
     media.playAgentAudio({ audio: audio(200), responseId: 'r2', itemId: 'i2' });
-    await sleep(400);
+    media.endOfItem('i2');
+    await media.waitForPlayout(5_000);
+    await sleep(100); // loopback delivery
     expect(packets() - afterCut).toBe(10);
   });
 });
