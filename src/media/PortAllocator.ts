@@ -6,6 +6,7 @@
  */
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
+import { ipLiteralLookup } from './ipLiteralLookup.js';
 
 export interface PortAllocatorOptions {
   /** Local address to bind (e.g. 0.0.0.0, 127.0.0.1, ::). */
@@ -103,7 +104,7 @@ export class PortAllocator {
   #bind(port: number): Promise<dgram.Socket> {
     const type = isIP(this.host) === 6 ? 'udp6' : 'udp4';
     return new Promise((resolve, reject) => {
-      const socket = dgram.createSocket({ type, reuseAddr: false });
+      const socket = dgram.createSocket({ type, reuseAddr: false, lookup: ipLiteralLookup });
       const onError = (err: Error) => {
         socket.off('listening', onListening);
         try {

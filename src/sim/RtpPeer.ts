@@ -6,6 +6,7 @@
  * and strict RTP drops the first 4 packets from any source other than `external_host` while it "learns".
  */
 import dgram from 'node:dgram';
+import { ipLiteralLookup } from '../media/ipLiteralLookup.js';
 import { buildRtpPacket, decodeInboundPayload, encodePayload, FORMAT_INFO, parseRtpPacket, samplesPerFrame } from './rtpCodec.js';
 import type { MediaFormat } from './rtpCodec.js';
 
@@ -70,7 +71,7 @@ export class RtpPeer {
     const idx = externalHost.lastIndexOf(':');
     const host = externalHost.slice(0, idx);
     const port = Number(externalHost.slice(idx + 1));
-    const socket = dgram.createSocket('udp4');
+    const socket = dgram.createSocket({ type: 'udp4', lookup: ipLiteralLookup });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(0, '127.0.0.1', () => {
