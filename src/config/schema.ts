@@ -52,9 +52,15 @@ export const externalMediaSchema = z
      */
     media_thread: z.boolean().default(true),
     /**
-     * Scheduling priority (nice, -20…19) asked for the media thread, as Asterisk runs its own timing threads above
-     * normal: when the box is short of CPU, the 20 ms clock is served first. Lowering nice needs CAP_SYS_NICE
-     * (root); without it the thread keeps the process's priority and the start-up log says so. 0 = leave as is.
+     * Real-time priority (SCHED_RR, 1–99) asked for the media thread, as `asterisk -p` runs Asterisk: a woken
+     * media thread then preempts normal work at once, so a busy box still sends every packet on time. Linux with
+     * CAP_SYS_NICE (root) and util-linux `chrt`; otherwise `media_thread_nice` applies and the start-up log says
+     * why. 0 = do not ask.
+     */
+    media_thread_realtime_priority: z.number().int().min(0).max(99).default(10),
+    /**
+     * Nice value (-20…19) for the media thread when it does not run real-time. Lowering it needs CAP_SYS_NICE too.
+     * 0 = leave as is.
      */
     media_thread_nice: z.number().int().min(-20).max(19).default(-10),
   })

@@ -37,7 +37,7 @@ export class MediaWorkerServer {
   #statsTimer: NodeJS.Timeout | undefined;
   #statsDue = false;
 
-  constructor(port: WorkerEndpoint, data: MediaWorkerData, priority: PriorityOutcome = { applied: true, nice: 0 }) {
+  constructor(port: WorkerEndpoint, data: MediaWorkerData, priority: PriorityOutcome = { policy: 'normal', realtime: 0, nice: 0 }) {
     this.#port = port;
     this.#host = new InlineMediaHost(
       { host: data.host, minPort: data.minPort, maxPort: data.maxPort },

@@ -16,6 +16,7 @@ import type { PlayoutResult } from './Pacer.js';
 import { PortRangeExhaustedError, checkPortRange, type PortAllocatorOptions } from './PortAllocator.js';
 import type { MediaLog, RtpSessionStats } from './RtpSession.js';
 import { ByteStage, type FromWorker, type MediaWorkerData, type PriorityOutcome, type ReplyValues, type ToWorker, type WireError } from './mediaWorkerProtocol.js';
+import type { PriorityRequest } from './threadPriority.js';
 
 const ZERO_STATS: RtpSessionStats = {
   packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0, malformed: 0, foreign: 0, badPayloadType: 0, late: 0, lost: 0,
@@ -238,8 +239,8 @@ export class WorkerMediaChannel extends TypedEmitter<MediaChannelEvents> impleme
 
 export interface WorkerMediaHostOptions extends PortAllocatorOptions {
   logger: Logger;
-  /** Nice value asked for the media thread (default 0: leave as is). */
-  nice?: number;
+  /** Scheduling asked for the media thread (default: leave as is). */
+  priority?: PriorityRequest;
 }
 
 export class WorkerMediaHost implements MediaHost {
@@ -318,9 +319,9 @@ export class WorkerMediaHost implements MediaHost {
 
   #live(): WorkerThread {
     if (this.#thread && !this.#thread.dead) return this.#thread;
-    const { host, minPort, maxPort, nice = 0 } = this.#opts;
+    const { host, minPort, maxPort, priority = { realtime: 0, nice: 0 } } = this.#opts;
     const thread = new WorkerThread(
-      { host, minPort, maxPort, nice },
+      { host, minPort, maxPort, priority },
       (m) => this.#onBatch(m),
       (why) => this.#onDeath(thread, why),
       (p) => this.#onReady(p),
@@ -331,8 +332,9 @@ export class WorkerMediaHost implements MediaHost {
 
   #onReady(p: PriorityOutcome): void {
     this.priority = p;
-    if (p.applied) this.#opts.logger.info({ nice: p.nice }, 'media thread up');
-    else this.#opts.logger.info({ nice_wanted: p.nice, reason: p.reason }, 'media thread up at normal priority');
+    const at = { policy: p.policy, realtime_priority: p.realtime, nice: p.nice };
+    if (p.reason === undefined) this.#opts.logger.info(at, 'media thread up');
+    else this.#opts.logger.warn({ ...at, wanted: this.#opts.priority, reason: p.reason }, 'media thread up below the priority asked for');
   }
 
   #onBatch(m: FromWorker): void {

@@ -13,6 +13,6 @@ export function parsePortRange(range: string): { minPort: number; maxPort: numbe
 export function createMediaHost(em: ExternalMediaConfig, logger: Logger): MediaHost {
   const ports = { host: em.rtp_host, ...parsePortRange(em.port_range) };
   const log = logger.child({ component: 'media' });
-  if (em.media_thread) return new WorkerMediaHost({ ...ports, nice: em.media_thread_nice, logger: log });
+  if (em.media_thread) return new WorkerMediaHost({ ...ports, priority: { realtime: em.media_thread_realtime_priority, nice: em.media_thread_nice }, logger: log });
   return new InlineMediaHost(ports, { onTimerError: (err) => log.warn({ err: String(err) }, 'media timer callback threw') });
 }

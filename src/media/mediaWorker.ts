@@ -2,8 +2,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { MediaWorkerServer } from './MediaWorkerServer.js';
 import type { MediaWorkerData } from './mediaWorkerProtocol.js';
-import { setThreadNice } from './threadPriority.js';
+import { setThreadPriority } from './threadPriority.js';
 
 if (!parentPort) throw new Error('mediaWorker.js runs as a worker thread (started by WorkerMediaHost)');
 const data = workerData as MediaWorkerData;
-new MediaWorkerServer(parentPort, data, setThreadNice(data.nice));
+new MediaWorkerServer(parentPort, data, setThreadPriority(data.priority));

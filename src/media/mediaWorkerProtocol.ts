@@ -8,17 +8,17 @@ import type { PlayedItem } from '../providers/VoiceProvider.js';
 import type { MediaChannelOptions, MediaProbe } from './MediaChannel.js';
 import type { PlayoutResult } from './Pacer.js';
 import type { RtpSessionStats } from './RtpSession.js';
+import type { PriorityOutcome, PriorityRequest } from './threadPriority.js';
+
+export type { PriorityOutcome };
 
 export interface MediaWorkerData {
   host: string;
   minPort: number;
   maxPort: number;
-  /** Nice value to ask for this thread (0: leave as is). */
-  nice: number;
+  /** Scheduling to ask for this thread (see threadPriority). */
+  priority: PriorityRequest;
 }
-
-/** What became of the requested thread priority. */
-export type PriorityOutcome = { applied: true; nice: number } | { applied: false; nice: number; reason: string };
 
 export type ChannelSpec = Omit<MediaChannelOptions, 'logger'>;
 

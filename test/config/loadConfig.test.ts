@@ -36,7 +36,7 @@ describe('defaults', () => {
         reconnect_max_ms: 10_000,
         request_timeout_ms: 5_000,
       },
-      external_media: { rtp_host: '0.0.0.0', advertise_host: '127.0.0.1', port_range: '18000-18999', codec: 'ulaw', allowed_remote_hosts: [], gap_fill_after_ms: 60, media_thread: true, media_thread_nice: -10 },
+      external_media: { rtp_host: '0.0.0.0', advertise_host: '127.0.0.1', port_range: '18000-18999', codec: 'ulaw', allowed_remote_hosts: [], gap_fill_after_ms: 60, media_thread: true, media_thread_realtime_priority: 10, media_thread_nice: -10 },
       default_context: 'default',
       default_provider: 'openai_realtime',
       default_profile: 'telephony_ulaw',
