@@ -5,6 +5,7 @@
  *   BENCH_PACER_S=60   seconds per pacer run (two runs: idle loop, competing load)
  *   BENCH_MAX_CALLS    largest scale step (default 400)
  *   BENCH_ONLY=media,pacer,latency,scale   run a subset
+ *   BENCH_SERIES=realtime,echo   which scale series to run
  * Figures from a machine that runs other work at the same time are not comparable: the load average is recorded
  * before and after each section, so a reader can tell.
  */

@@ -160,7 +160,8 @@ export async function benchScale(): Promise<BenchRow[]> {
   const maxCalls = env.num('BENCH_MAX_CALLS', 400);
   const steps = (env.quick ? [20, 50] : [50, 100, 200, 300, 400, 500, 600]).filter((n) => n <= maxCalls);
   const windowMs = env.quick ? 3_000 : 5_000;
-  const realtime = await runSeries('realtime', steps, windowMs);
-  const echo = await runSeries('echo', steps, windowMs);
-  return [...rowsFor('realtime', realtime), ...rowsFor('echo', echo)];
+  const series = (process.env.BENCH_SERIES ?? 'realtime,echo').split(',').map((s) => s.trim());
+  const rows: BenchRow[] = [];
+  for (const s of ['realtime', 'echo'] as const) if (series.includes(s)) rows.push(...rowsFor(s, await runSeries(s, steps, windowMs)));
+  return rows;
 }
