@@ -46,7 +46,7 @@ function sendJitter(sessions: CallSession[]): number[] {
   return all;
 }
 
-function agentConfig(series: Series, urls: { url: string; realtimeUrl: string }): ReturnType<typeof configSchema.parse> {
+export function agentConfig(series: Series, urls: { url: string; realtimeUrl: string }): ReturnType<typeof configSchema.parse> {
   return configSchema.parse({
     asterisk: { ari_url: urls.url, username: 'asterisk', password: 'secret', reconnect_initial_ms: 50, reconnect_max_ms: 200 },
     // Below the ephemeral port range, wide enough for the largest step.

@@ -4,7 +4,8 @@
  * IPC: { cmd: 'place', n } places n callers and waits until each is answered with media up;
  * { cmd: 'speak', ms } makes every caller talk for `ms` and reports the jitter of what each heard back;
  * { cmd: 'listen', ms } records for `ms` what callers hear without talking (a streamed greeting) and reports it;
- * { cmd: 'hangupAll' }; { cmd: 'stop' }.
+ * { cmd: 'arrivals' } returns when each packet of the first call arrived ({ arrivals: ms[] }, monotonic clock shared
+ * by every process) and forgets them; { cmd: 'hangupAll' }; { cmd: 'stop' }.
  */
 import { AriSimulator } from '../../src/sim/AriSimulator.js';
 import type { SimCall } from '../../src/sim/SimCall.js';
@@ -18,6 +19,8 @@ const sim = await AriSimulator.start({ username: 'asterisk', password: 'secret' 
 
 let calls: SimCall[] = [];
 const arrivals = new Map<SimCall, number[]>();
+/** Arrivals at the first call on CLOCK_MONOTONIC (performance.now() has a per-process origin). */
+let monoArrivals: number[] = [];
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length ? (sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number) : NaN;
@@ -31,6 +34,8 @@ async function place(n: number): Promise<void> {
     arrivals.set(c, list);
     for (const peer of c.rtpPeers) peer.onChange(() => list.push(performance.now()));
   }
+  monoArrivals = [];
+  for (const peer of calls[0]?.rtpPeers ?? []) peer.onChange(() => monoArrivals.push(Number(process.hrtime.bigint()) / 1e6));
 }
 
 async function speak(ms: number): Promise<Record<string, number>> {
@@ -90,6 +95,11 @@ process.on('message', (m: { cmd: string; n?: number; ms?: number }) => {
         return speak(m.ms ?? 3_000);
       case 'listen':
         return listen(m.ms ?? 3_000);
+      case 'arrivals': {
+        const out = monoArrivals;
+        monoArrivals = [];
+        return { arrivals: out };
+      }
       case 'hangupAll':
         await hangupAll();
         return { ok: true };
