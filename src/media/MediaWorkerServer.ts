@@ -8,7 +8,8 @@
  */
 import { InlineMediaHost, type InlineMediaChannel } from './InlineMediaHost.js';
 import type { MediaLog, RtpSessionStats } from './RtpSession.js';
-import { ByteStage, toWireError, type FrameBatch, type FromWorker, type LogLine, type MediaWorkerData, type PriorityOutcome, type ToWorker } from './mediaWorkerProtocol.js';
+import type { PriorityOutcome } from './threadPriority.js';
+import { ByteStage, toWireError, type FrameBatch, type FromWorker, type LogLine, type MediaWorkerData, type ToWorker } from './mediaWorkerProtocol.js';
 
 export interface WorkerEndpoint {
   postMessage(message: unknown, transfer?: readonly ArrayBuffer[]): void;

@@ -15,8 +15,8 @@ import { emptyJitterCounts } from './JitterHistogram.js';
 import type { PlayoutResult } from './Pacer.js';
 import { PortRangeExhaustedError, checkPortRange, type PortAllocatorOptions } from './PortAllocator.js';
 import type { MediaLog, RtpSessionStats } from './RtpSession.js';
-import { ByteStage, type FromWorker, type MediaWorkerData, type PriorityOutcome, type ReplyValues, type ToWorker, type WireError } from './mediaWorkerProtocol.js';
-import type { PriorityRequest } from './threadPriority.js';
+import { ByteStage, type FromWorker, type MediaWorkerData, type ReplyValues, type ToWorker, type WireError } from './mediaWorkerProtocol.js';
+import type { PriorityOutcome, PriorityRequest } from './threadPriority.js';
 
 const ZERO_STATS: RtpSessionStats = {
   packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0, malformed: 0, foreign: 0, badPayloadType: 0, late: 0, lost: 0,

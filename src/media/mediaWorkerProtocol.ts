@@ -10,8 +10,6 @@ import type { PlayoutResult } from './Pacer.js';
 import type { RtpSessionStats } from './RtpSession.js';
 import type { PriorityOutcome, PriorityRequest } from './threadPriority.js';
 
-export type { PriorityOutcome };
-
 export interface MediaWorkerData {
   host: string;
   minPort: number;

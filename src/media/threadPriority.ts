@@ -51,7 +51,7 @@ export function readThreadSched(tid: number | 'thread-self'): ThreadSched | unde
   }
 }
 
-export function currentThreadId(): number | undefined {
+function currentThreadId(): number | undefined {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
     return Number.isInteger(tid) && tid > 0 ? tid : undefined;
