@@ -14,6 +14,8 @@ import { ByteStage, toWireError, type FrameBatch, type FromWorker, type LogLine,
 export interface WorkerEndpoint {
   postMessage(message: unknown, transfer?: readonly ArrayBuffer[]): void;
   on(event: 'message', listener: (message: unknown) => void): unknown;
+  /** libuv handles the endpoint itself keeps open in this thread: not counted as the channels' in a probe. */
+  readonly handles?: Readonly<Record<string, number>>;
 }
 
 const STATS_INTERVAL_MS = 1000;
@@ -103,7 +105,7 @@ export class MediaWorkerServer {
         this.#reply(m.req, this.#allStats());
         return;
       case 'probe':
-        void this.#host.probe().then((p) => this.#reply(m.req, p));
+        void this.#host.probe().then((p) => this.#reply(m.req, { ...p, resources: withoutOwn(p.resources, this.#port.handles) }));
         return;
     }
   }
@@ -205,3 +207,13 @@ export class MediaWorkerServer {
   }
 }
 
+
+function withoutOwn(resources: Record<string, number>, own: Readonly<Record<string, number>> = {}): Record<string, number> {
+  const out = { ...resources };
+  for (const [kind, n] of Object.entries(own)) {
+    const left = (out[kind] ?? 0) - n;
+    if (left > 0) out[kind] = left;
+    else delete out[kind];
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 /**
  * Media channels whose sockets, RTP sessions and 20 ms clocks live in one worker thread (`mediaWorker.ts`), so
  * pacing does not queue behind provider messages, ARI events and VAD on the main event loop. The main thread keeps
- * the gate, the converters and the provider; it hands audio over in transferred buffers.
+ * the gate, the converters and the provider; audio and control cross on a ThreadLink (shared rings, no lock).
  *
  * If the worker dies, every live channel emits `failed` (its call ends by policy) and the next call starts a new
  * worker.
@@ -15,7 +15,9 @@ import { emptyJitterCounts } from './JitterHistogram.js';
 import type { PlayoutResult } from './Pacer.js';
 import { PortRangeExhaustedError, checkPortRange, type PortAllocatorOptions } from './PortAllocator.js';
 import type { MediaLog, RtpSessionStats } from './RtpSession.js';
-import { ByteStage, type FromWorker, type MediaWorkerData, type ReplyValues, type ToWorker, type WireError } from './mediaWorkerProtocol.js';
+import { SharedRing } from './SharedRing.js';
+import { ThreadLink } from './ThreadLink.js';
+import { ByteStage, type FromWorker, type LinkHello, type MediaWorkerData, type ReplyValues, type ToWorker, type WireError } from './mediaWorkerProtocol.js';
 import type { PriorityOutcome, PriorityRequest } from './threadPriority.js';
 
 const ZERO_STATS: RtpSessionStats = {
@@ -26,6 +28,12 @@ const ZERO_STATS: RtpSessionStats = {
 
 /** A metrics scrape waits at most this long for the media thread's counters (it answers in well under 1 ms). */
 const STATS_REFRESH_TIMEOUT_MS = 1_000;
+
+/** Ring sizes of the link: main → worker carries provider audio (bursts ahead of real time), the other caller frames. */
+const TO_WORKER_RING_BYTES = 8 << 20;
+const TO_MAIN_RING_BYTES = 4 << 20;
+/** A turn's staged audio is sent once it reaches this, and one write is cut into pieces of at most this. */
+const MAX_STAGED_AUDIO = 512 << 10;
 
 /** Compiled: dist/media/mediaWorker.js. From source (tests, bench, tsx): the .ts file through tsx's loader. */
 function spawnWorker(data: MediaWorkerData): Worker {
@@ -47,6 +55,7 @@ type RequestType = keyof ReplyValues;
 
 class WorkerThread {
   readonly worker: Worker;
+  readonly link: ThreadLink;
   readonly ready: Promise<void>;
   readonly #pending = new Map<number, Pending>();
   #outbox: ToWorker[] = [];
@@ -55,8 +64,10 @@ class WorkerThread {
   #nextReq = 1;
   dead = false;
 
-  constructor(data: MediaWorkerData, onMessage: (m: FromWorker) => void, onDeath: (why: string) => void, onReady: (p: PriorityOutcome) => void) {
-    this.worker = spawnWorker(data);
+  constructor(data: Omit<MediaWorkerData, 'link'>, onMessage: (m: FromWorker) => void, onDeath: (why: string) => void, onReady: (p: PriorityOutcome) => void) {
+    const rings = { toWorker: SharedRing.allocate(TO_WORKER_RING_BYTES), toMain: SharedRing.allocate(TO_MAIN_RING_BYTES) };
+    this.link = new ThreadLink({ send: rings.toWorker, receive: rings.toMain }, { unref: true });
+    this.worker = spawnWorker({ ...data, link: rings });
     this.worker.unref(); // the agent's sockets keep the process alive; a leftover worker must not
     let markReady: () => void = () => undefined;
     let failReady: (err: Error) => void = () => undefined;
@@ -72,9 +83,11 @@ class WorkerThread {
       failReady(err);
       for (const p of this.#pending.values()) p.reject(err);
       this.#pending.clear();
+      this.link.close();
       onDeath(why);
     };
-    this.worker.on('message', (m: FromWorker) => {
+    this.link.on('message', (message) => {
+      const m = message as FromWorker;
       if (m.t === 'ready') {
         onReady(m.priority);
         markReady();
@@ -82,6 +95,19 @@ class WorkerThread {
       else if (m.t === 'reply') this.#settle(m);
       else onMessage(m);
     });
+    // The doorbell ports, exchanged once over the MessagePort; everything else goes through the link.
+    this.worker.on('message', (m: LinkHello) => {
+      if (m.t === 'link') this.link.connect(m.port);
+    });
+    this.link.bound.then(
+      (port) => {
+        if (!this.dead) this.worker.postMessage({ t: 'link', port } satisfies LinkHello);
+      },
+      (err: Error) => {
+        die(`no doorbell socket on 127.0.0.1: ${err.message}`);
+        void this.worker.terminate();
+      },
+    );
     this.worker.on('error', (err) => die(err.message));
     this.worker.on('exit', (code) => die(`exit code ${code}`));
   }
@@ -112,8 +138,13 @@ class WorkerThread {
   /** Audio of a write, staged for this turn's message; the write message carries where it is. */
   postWrite(id: number, chunk: Buffer, tag: { responseId: string; itemId: string }): void {
     if (this.dead) return;
-    const offset = this.#audio.append(chunk);
-    this.post({ t: 'write', id, offset, length: chunk.length, responseId: tag.responseId, itemId: tag.itemId });
+    // Bounded messages: the link carries at most half its ring in one, and a huge one would hold the media thread.
+    for (let at = 0; at < chunk.length; at += MAX_STAGED_AUDIO) {
+      const piece = chunk.subarray(at, at + MAX_STAGED_AUDIO);
+      const offset = this.#audio.append(piece);
+      this.post({ t: 'write', id, offset, length: piece.length, responseId: tag.responseId, itemId: tag.itemId });
+      if (this.#audio.used >= MAX_STAGED_AUDIO) this.#flush();
+    }
   }
 
   readonly #flush = (): void => {
@@ -122,7 +153,7 @@ class WorkerThread {
     const msgs = this.#outbox;
     this.#outbox = [];
     const data = this.#audio.take();
-    this.worker.postMessage({ t: 'many', msgs, data } satisfies ToWorker, [data.buffer as ArrayBuffer]);
+    this.link.postMessage({ t: 'many', msgs, data } satisfies ToWorker);
   };
 
   nextReq(): number {
@@ -313,6 +344,7 @@ export class WorkerMediaHost implements MediaHost {
     this.#thread = undefined;
     if (thread && !thread.dead) {
       thread.dead = true; // an exit we asked for
+      thread.link.close();
       await thread.worker.terminate();
     }
   }

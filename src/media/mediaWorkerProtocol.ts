@@ -1,8 +1,8 @@
 /**
- * Messages between the main thread (`WorkerMediaHost`) and the media worker (`MediaWorkerServer`).
- * Each side sends at most one message per event-loop turn, and the audio of that turn travels in ONE transferred
- * buffer that the messages index into: at 300 calls a turn can carry thousands of chunks, and a structured clone
- * with a transferable per chunk blocked the media thread for milliseconds.
+ * Messages between the main thread (`WorkerMediaHost`) and the media worker (`MediaWorkerServer`), carried by a
+ * ThreadLink (shared rings, no lock shared with the real-time media thread). Each side sends at most one message per
+ * event-loop turn, and the audio of that turn travels in ONE byte array that the messages index into: at 300 calls
+ * a turn can carry thousands of chunks, and cloning one typed array per chunk cost the media thread milliseconds.
  */
 import type { PlayedItem } from '../providers/VoiceProvider.js';
 import type { MediaChannelOptions, MediaProbe } from './MediaChannel.js';
@@ -11,6 +11,8 @@ import type { RtpSessionStats } from './RtpSession.js';
 import type { PriorityOutcome, PriorityRequest } from './threadPriority.js';
 
 export interface MediaWorkerData {
+  /** The two rings of the ThreadLink every message below travels on (MessagePort only introduces the doorbells). */
+  link: { toWorker: SharedArrayBuffer; toMain: SharedArrayBuffer };
   host: string;
   minPort: number;
   maxPort: number;
@@ -62,6 +64,12 @@ export interface LogLine {
   level: 'debug' | 'info' | 'warn';
   obj: object;
   msg: string;
+}
+
+/** Over the worker's MessagePort, once each way before anything else: the sender's doorbell port. */
+export interface LinkHello {
+  t: 'link';
+  port: number;
 }
 
 /** Worker → main. Everything but replies is batched: at most one `batch` per worker event-loop turn. */
