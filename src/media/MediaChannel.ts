@@ -37,7 +37,7 @@ export interface MediaChannel extends Pick<TypedEmitter<MediaChannelEvents>, 'on
   readonly isPlaying: boolean;
   /** Resolves when nothing playable remains, or interrupted by clear()/close(). */
   waitForPlayout(): Promise<PlayoutResult>;
-  /** Counters (in the worker: as of its last report, at most a second old; final after close()). */
+  /** Counters (in the worker: as of the last MediaHost.refreshStats(), which a metrics scrape runs first; final after close()). */
   stats(): RtpSessionStats;
   /** Stop the clock, close the socket, give the port back. Idempotent; resolves once the final stats are in. */
   close(): Promise<void>;

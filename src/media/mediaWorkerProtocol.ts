@@ -83,7 +83,6 @@ export type FromWorker =
       /** Playout state changes, tagged with the clear generation they follow (older ones are stale). */
       playing: Array<{ id: number; playing: boolean; gen: number }>;
       logs: LogLine[];
-      stats: Array<{ id: number; stats: RtpSessionStats }>;
     };
 
 /** A growable byte buffer; `take()` hands its content over in an exact-size buffer and starts again. */
