@@ -158,8 +158,9 @@ function rowsFor(series: Series, results: StepResult[]): BenchRow[] {
 
 export async function benchScale(): Promise<BenchRow[]> {
   const maxCalls = env.num('BENCH_MAX_CALLS', 400);
-  const steps = (env.quick ? [20, 50] : [50, 100, 200, 300, 400, 500, 600]).filter((n) => n <= maxCalls);
-  const windowMs = env.quick ? 3_000 : 5_000;
+  const chosen = process.env.BENCH_STEPS?.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  const steps = (chosen?.length ? chosen : env.quick ? [20, 50] : [50, 100, 200, 300, 400, 500, 600]).filter((n) => n <= maxCalls);
+  const windowMs = env.num('BENCH_WINDOW_MS', env.quick ? 3_000 : 5_000);
   const series = (process.env.BENCH_SERIES ?? 'realtime,echo').split(',').map((s) => s.trim());
   const rows: BenchRow[] = [];
   for (const s of ['realtime', 'echo'] as const) if (series.includes(s)) rows.push(...rowsFor(s, await runSeries(s, steps, windowMs)));
