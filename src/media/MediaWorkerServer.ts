@@ -5,9 +5,8 @@
  *
  * Caller frames, playout changes and log lines go back in one batch per event-loop turn (setImmediate), so the main
  * thread gets one message for many frames. Counters are pulled ('stats', before a metrics scrape; 'close'), never
- * pushed: at 300 calls a push every second built and cloned ~800 kB of counters in the real-time thread (and the
- * trace showed that much promoted to its old generation each second) for values nothing read between scrapes. A
- * bad message is answered or ignored, never thrown.
+ * pushed: at 300 calls a push every second built and cloned ~800 kB of counters in the real-time thread, for values
+ * nothing read between scrapes. A bad message is answered or ignored, never thrown.
  */
 import { InlineMediaHost, type InlineMediaChannel } from './InlineMediaHost.js';
 import type { MediaLog, RtpSessionStats } from './RtpSession.js';
