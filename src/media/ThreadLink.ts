@@ -41,6 +41,7 @@ export class ThreadLink {
   #retry: NodeJS.Timeout | undefined;
   #closed = false;
   #draining = false;
+  readonly #unref: boolean;
   /** The libuv handles this end holds for as long as it is open (its doorbell socket). */
   readonly handles: Readonly<Record<string, number>> = { UDPWrap: 1 };
   /** Messages that had to wait for room in the ring (the reader was behind). */
@@ -52,9 +53,11 @@ export class ThreadLink {
    * Opens this end: messages can be posted at once (they wait in the ring); `bound` gives this end's doorbell port,
    * which the other end passes to `connect`.
    */
+  /** `unref`: this end's socket and timer do not keep the process alive (the main thread's end). */
   constructor(ends: ThreadLinkEnds, opts: { unref?: boolean } = {}) {
     this.#send = new SharedRing(ends.send);
     this.#receive = new SharedRing(ends.receive);
+    this.#unref = opts.unref === true;
     const socket = dgram.createSocket({ type: 'udp4', lookup: ipLiteralLookup });
     this.#socket = socket;
     this.bound = new Promise<number>((resolve, reject) => {
@@ -123,6 +126,7 @@ export class ThreadLink {
       this.#retry = undefined;
       this.#flushBacklog();
     }, RETRY_MS);
+    if (this.#unref) this.#retry.unref();
   }
 
   #flushBacklog(): void {
