@@ -10,7 +10,7 @@
  * the doorbell only if it swaps ASLEEP from 1 to 0, so at most one datagram is in flight per sleep.
  *
  * A message that does not fit (the reader is behind) waits in a local backlog, in order, retried every millisecond:
- * nothing is dropped. A datagram from anyone else on the host only causes an empty drain.
+ * nothing is dropped. A datagram from anyone else on the host is counted and ignored.
  */
 import dgram from 'node:dgram';
 import v8 from 'node:v8';
@@ -48,6 +48,8 @@ export class ThreadLink {
   backlogged = 0;
   /** Doorbells rung (datagrams sent). */
   rung = 0;
+  /** Datagrams from anyone but the other end, ignored. */
+  strays = 0;
 
   /**
    * Opens this end: messages can be posted at once (they wait in the ring); `bound` gives this end's doorbell port,
@@ -71,7 +73,14 @@ export class ThreadLink {
     });
     this.bound.catch(() => undefined);
     if (opts.unref) socket.unref();
-    socket.on('message', () => this.#drain());
+    socket.on('message', (_bell, from) => {
+      // Only the other end's socket rings (once it is known): a flood from another local process costs nothing.
+      if (this.#peerPort !== undefined && (from.port !== this.#peerPort || from.address !== '127.0.0.1')) {
+        this.strays++;
+        return;
+      }
+      this.#drain();
+    });
   }
 
   /** The other end's doorbell port; anything written before this is announced now. */

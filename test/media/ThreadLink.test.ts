@@ -33,8 +33,14 @@ describe('ThreadLink', () => {
     open.push(link, { close: () => worker.terminate() });
     const got: Array<{ echo: unknown; n: number }> = [];
     link.on('message', (m) => got.push(m as { echo: unknown; n: number }));
-    worker.once('message', (port: number) => link.connect(port));
+    const connected = new Promise<void>((resolve) =>
+      worker.once('message', (port: number) => {
+        link.connect(port);
+        resolve();
+      }),
+    );
     worker.postMessage(await link.bound);
+    await connected;
     return { link, got };
   }
 
@@ -93,7 +99,7 @@ describe('ThreadLink', () => {
     expect(() => link.postMessage(new Uint8Array(5000))).toThrow(/larger than the link carries/);
   });
 
-  it('ignores stray datagrams to its doorbell', async () => {
+  it('counts and ignores datagrams to its doorbell from anyone but the other end', async () => {
     const { link, got } = await pair();
     const dgram = await import('node:dgram');
     const s = dgram.createSocket('udp4');
@@ -101,6 +107,7 @@ describe('ThreadLink', () => {
     for (let i = 0; i < 10; i++) s.send(Buffer.from('x'), port, '127.0.0.1');
     link.postMessage('still here');
     await until(() => got.length === 1);
+    await until(() => link.strays === 10);
     s.close();
     expect(got[0]!.echo).toBe('still here');
   });
