@@ -14,7 +14,8 @@ import type { PriorityOutcome } from './threadPriority.js';
 import { ByteStage, toWireError, type FrameBatch, type FromWorker, type LogLine, type MediaWorkerData, type ToWorker } from './mediaWorkerProtocol.js';
 
 export interface WorkerEndpoint {
-  postMessage(message: unknown, transfer?: readonly ArrayBuffer[]): void;
+  /** Sends a copy (structured clone). */
+  postMessage(message: unknown): void;
   on(event: 'message', listener: (message: unknown) => void): unknown;
   /** libuv handles the endpoint itself keeps open in this thread: not counted as the channels' in a probe. */
   readonly handles?: Readonly<Record<string, number>>;
@@ -158,20 +159,18 @@ export class MediaWorkerServer {
   #flush(): void {
     this.#scheduled = false;
     let frames: FrameBatch | undefined;
-    const transfer: ArrayBuffer[] = [];
     if (this.#frameIndex.length > 0) {
       frames = { data: this.#frameBytes.take(), index: Int32Array.from(this.#frameIndex) };
       this.#frameIndex = [];
-      transfer.push(frames.data.buffer as ArrayBuffer, frames.index.buffer as ArrayBuffer);
     }
     const batch: FromWorker = { t: 'batch', frames, playing: this.#playing, logs: this.#logs };
     this.#playing = [];
     this.#logs = [];
     try {
-      this.#port.postMessage(batch, transfer);
+      this.#port.postMessage(batch);
     } catch {
       // A log object that cannot be cloned: the audio matters, the line does not.
-      this.#port.postMessage({ ...batch, logs: [] }, transfer);
+      this.#port.postMessage({ ...batch, logs: [] });
     }
   }
 
@@ -187,7 +186,6 @@ export class MediaWorkerServer {
     this.#port.postMessage(m);
   }
 }
-
 
 function withoutOwn(resources: Record<string, number>, own: Readonly<Record<string, number>> = {}): Record<string, number> {
   const out = { ...resources };

@@ -98,8 +98,8 @@ export class ThreadLink {
     return this;
   }
 
-  /** Sends a copy of `message` (structured clone; `transfer` is accepted for MessagePort's signature and ignored). */
-  postMessage(message: unknown, _transfer?: readonly ArrayBuffer[]): void {
+  /** Sends a copy of `message` (structured clone, as MessagePort does). */
+  postMessage(message: unknown): void {
     if (this.#closed) return;
     const record = v8.serialize(message);
     if (record.length > this.#send.maxRecord) throw new RangeError(`message of ${record.length} bytes is larger than the link carries (${this.#send.maxRecord})`);

@@ -17,7 +17,7 @@ import { PortRangeExhaustedError, checkPortRange, type PortAllocatorOptions } fr
 import type { MediaLog, RtpSessionStats } from './RtpSession.js';
 import { SharedRing } from './SharedRing.js';
 import { ThreadLink } from './ThreadLink.js';
-import { ByteStage, type FromWorker, type LinkHello, type MediaWorkerData, type ReplyValues, type ToWorker, type WireError } from './mediaWorkerProtocol.js';
+import { ByteStage, type FromWorker, type LinkHello, type MediaWorkerData, type ReplyValues, type ToWorker, fromWireError } from './mediaWorkerProtocol.js';
 import type { PriorityOutcome, PriorityRequest } from './threadPriority.js';
 
 const ZERO_STATS: RtpSessionStats = {
@@ -175,13 +175,6 @@ class WorkerThread {
     if (m.ok) p.resolve(m.value);
     else p.reject(fromWireError(m.error));
   }
-}
-
-function fromWireError(e: WireError): Error {
-  const err = new Error(e.message) as NodeJS.ErrnoException;
-  err.name = e.name;
-  if (e.code !== undefined) err.code = e.code;
-  return err;
 }
 
 export class WorkerMediaChannel extends TypedEmitter<MediaChannelEvents> implements MediaChannel {

@@ -125,3 +125,10 @@ export function toWireError(err: unknown): WireError {
   }
   return { name: 'Error', message: String(err) };
 }
+
+export function fromWireError(e: WireError): Error {
+  const err = new Error(e.message) as NodeJS.ErrnoException;
+  err.name = e.name;
+  if (e.code !== undefined) err.code = e.code;
+  return err;
+}
