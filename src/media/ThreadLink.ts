@@ -53,9 +53,9 @@ export class ThreadLink {
 
   /**
    * Opens this end: messages can be posted at once (they wait in the ring); `bound` gives this end's doorbell port,
-   * which the other end passes to `connect`.
+   * which the other end passes to `connect`. `unref`: this end's socket and timer do not keep the process alive (the
+   * main thread's end).
    */
-  /** `unref`: this end's socket and timer do not keep the process alive (the main thread's end). */
   constructor(ends: ThreadLinkEnds, opts: { unref?: boolean } = {}) {
     this.#send = new SharedRing(ends.send);
     this.#receive = new SharedRing(ends.receive);
@@ -74,7 +74,7 @@ export class ThreadLink {
     this.bound.catch(() => undefined);
     if (opts.unref) socket.unref();
     socket.on('message', (_bell, from) => {
-      // Only the other end's socket rings (once it is known): a flood from another local process costs nothing.
+      // Only the other end's socket rings (once it is known): another local process cannot make this thread drain.
       if (this.#peerPort !== undefined && (from.port !== this.#peerPort || from.address !== '127.0.0.1')) {
         this.strays++;
         return;
