@@ -85,7 +85,7 @@ export type FromWorker =
       logs: LogLine[];
     };
 
-/** A growable byte buffer; `take()` hands its content over in an exact-size buffer and starts again. */
+/** A growable byte buffer, reused turn after turn: `take()` hands its content over and starts again. */
 export class ByteStage {
   #buf: Uint8Array;
   #used = 0;
@@ -111,8 +111,12 @@ export class ByteStage {
     return at;
   }
 
+  /**
+   * The content, as a view valid until the next append, and starts again. The link serializes (copies) a message
+   * inside postMessage, so the view is posted as is: a copy here would be the same bytes copied twice per turn.
+   */
   take(): Uint8Array {
-    const out = this.#buf.slice(0, this.#used);
+    const out = this.#buf.subarray(0, this.#used);
     this.#used = 0;
     return out;
   }
