@@ -11,12 +11,12 @@
 import { InlineMediaHost, type InlineMediaChannel } from './InlineMediaHost.js';
 import type { MediaLog, RtpSessionStats } from './RtpSession.js';
 import type { PriorityOutcome } from './threadPriority.js';
-import { ByteStage, toWireError, type FrameBatch, type FromWorker, type LogLine, type MediaWorkerData, type ToWorker } from './mediaWorkerProtocol.js';
+import { ByteStage, toWireError, type FromWorker, type LogLine, type MediaWorkerData, type ToWorker } from './mediaWorkerProtocol.js';
 
 export interface WorkerEndpoint {
-  /** Sends a copy (structured clone). */
-  postMessage(message: unknown): void;
-  on(event: 'message', listener: (message: unknown) => void): unknown;
+  /** Sends a copy of a JSON message and of the byte arrays beside it (see linkRecord). */
+  postMessage(message: unknown, parts?: readonly ArrayBufferView[]): void;
+  on(event: 'message', listener: (message: unknown, parts: Uint8Array[]) => void): unknown;
   /** libuv handles the endpoint itself keeps open in this thread: not counted as the channels' in a probe. */
   readonly handles?: Readonly<Record<string, number>>;
 }
@@ -46,29 +46,31 @@ export class MediaWorkerServer {
       // A media timer that throws is a bug: say so in the main log (the other calls' timers go on).
       { onTimerError: (err) => this.#queue(() => this.#logs.push({ id: 0, level: 'warn', obj: { err: String(err) }, msg: 'media timer callback threw' })) },
     );
-    port.on('message', (m) => this.#onMessage(m as ToWorker));
+    port.on('message', (m, parts) => this.#onMessage(m as ToWorker, parts));
     this.#post({ t: 'ready', priority });
   }
 
-  #onMessage(m: ToWorker): void {
+  #onMessage(m: ToWorker, parts: Uint8Array[] = []): void {
     this.#host.clock.poll();
     try {
-      this.#handle(m);
+      this.#handle(m, parts);
     } catch (err) {
       if ('req' in m) this.#post({ t: 'reply', req: m.req, ok: false, error: toWireError(err) });
     }
   }
 
-  #handle(m: ToWorker): void {
+  #handle(m: ToWorker, parts: Uint8Array[]): void {
     switch (m.t) {
-      case 'many':
-        this.#batchData = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
+      case 'many': {
+        const data = parts[0] ?? new Uint8Array(0);
+        this.#batchData = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
         try {
           for (const one of m.msgs) this.#onMessage(one);
         } finally {
           this.#batchData = undefined;
         }
         return;
+      }
       case 'open':
         void this.#open(m.req, m.id, m.spec);
         return;
@@ -158,19 +160,19 @@ export class MediaWorkerServer {
 
   #flush(): void {
     this.#scheduled = false;
-    let frames: FrameBatch | undefined;
+    let parts: ArrayBufferView[] = [];
     if (this.#frameIndex.length > 0) {
-      frames = { data: this.#frameBytes.take(), index: Int32Array.from(this.#frameIndex) };
+      parts = [this.#frameBytes.take(), Int32Array.from(this.#frameIndex)];
       this.#frameIndex = [];
     }
-    const batch: FromWorker = { t: 'batch', frames, playing: this.#playing, logs: this.#logs };
+    const batch: FromWorker = { t: 'batch', frames: parts.length > 0, playing: this.#playing, logs: this.#logs };
     this.#playing = [];
     this.#logs = [];
     try {
-      this.#port.postMessage(batch);
+      this.#port.postMessage(batch, parts);
     } catch {
-      // A log object that cannot be cloned: the audio matters, the line does not.
-      this.#port.postMessage({ ...batch, logs: [] });
+      // A log object JSON cannot carry (a cycle, a BigInt): the audio matters, the line does not.
+      this.#port.postMessage({ ...batch, logs: [] }, parts);
     }
   }
 

@@ -1,7 +1,7 @@
 /**
- * One end of a two-way message link between threads: messages are structured-cloned (`v8.serialize`) into a
- * SharedRing, and a one-byte UDP datagram on 127.0.0.1 wakes the reader only when it has said it is asleep. So
- * neither thread ever waits on a lock the other holds (Node's MessagePort takes a mutex per post and per receive,
+ * One end of a two-way message link between threads: each message (a JSON value plus byte arrays beside it, see
+ * linkRecord) is copied into a SharedRing, and a one-byte UDP datagram on 127.0.0.1 wakes the reader only when it
+ * has said it is asleep. So neither thread ever waits on a lock the other holds (Node's MessagePort takes a mutex per post and per receive,
  * and the media thread, at real-time priority, measurably blocked behind a preempted main thread), and a burst of
  * messages costs one wake-up.
  *
@@ -13,9 +13,12 @@
  * nothing is dropped. A datagram from anyone else on the host is counted and ignored.
  */
 import dgram from 'node:dgram';
-import v8 from 'node:v8';
 import { ipLiteralLookup } from './ipLiteralLookup.js';
+import { type DecodedLinkRecord, decodeLinkRecord, encodeLinkRecord } from './linkRecord.js';
 import { ASLEEP, SharedRing } from './SharedRing.js';
+
+/** A message and the byte arrays posted with it (views into this end's copy of the record). */
+export type LinkListener = (message: unknown, parts: Uint8Array[]) => void;
 
 export interface ThreadLinkEnds {
   /** Ring this end writes. */
@@ -33,7 +36,7 @@ export class ThreadLink {
   readonly #socket: dgram.Socket;
   /** This end's doorbell port, once bound (rejects if 127.0.0.1 cannot be bound). */
   readonly bound: Promise<number>;
-  readonly #listeners: Array<(message: unknown) => void> = [];
+  readonly #listeners: Array<LinkListener> = [];
   #peerPort: number | undefined;
   /** Rang while the peer's doorbell port was not known yet. */
   #owed = false;
@@ -50,6 +53,8 @@ export class ThreadLink {
   rung = 0;
   /** Datagrams from anyone but the other end, ignored. */
   strays = 0;
+  /** Records that did not decode (a bug in the other end), skipped. */
+  malformed = 0;
 
   /**
    * Opens this end: messages can be posted at once (they wait in the ring); `bound` gives this end's doorbell port,
@@ -93,15 +98,18 @@ export class ThreadLink {
     this.#drain(); // what the peer wrote before we listened
   }
 
-  on(event: 'message', listener: (message: unknown) => void): this {
+  on(event: 'message', listener: LinkListener): this {
     if (event === 'message') this.#listeners.push(listener);
     return this;
   }
 
-  /** Sends a copy of `message` (structured clone, as MessagePort does). */
-  postMessage(message: unknown): void {
+  /**
+   * Sends a copy of `message` (as JSON: plain data only) and of each of `parts` (raw bytes: audio travels here, never
+   * inside the JSON). The receiver gets the parts as Uint8Arrays, in order.
+   */
+  postMessage(message: unknown, parts: readonly ArrayBufferView[] = []): void {
     if (this.#closed) return;
-    const record = v8.serialize(message);
+    const record = encodeLinkRecord(message, parts);
     if (record.length > this.#send.maxRecord) throw new RangeError(`message of ${record.length} bytes is larger than the link carries (${this.#send.maxRecord})`);
     if (this.#backlog.length > 0 || !this.#send.tryWrite(record)) {
       this.#backlog.push(record);
@@ -172,18 +180,19 @@ export class ThreadLink {
       const ring = this.#receive;
       for (;;) {
         for (let rec = ring.peek(); rec !== undefined; rec = ring.peek()) {
-          // Deserialized from a copy: typed arrays in the message are views into what they are read from.
+          // Decoded from a copy: the parts are views into what they are read from, and the ring slot is reused.
           const copy = Buffer.from(rec);
           ring.advance();
-          let message: unknown;
+          let decoded: DecodedLinkRecord;
           try {
-            message = v8.deserialize(copy);
+            decoded = decodeLinkRecord(copy);
           } catch {
+            this.malformed++;
             continue; // cannot happen between two ends of this class; never stops the link
           }
           for (const l of this.#listeners) {
             try {
-              l(message);
+              l(decoded.message, decoded.parts);
             } catch (err) {
               failure ??= { err };
             }

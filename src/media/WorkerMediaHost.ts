@@ -16,6 +16,7 @@ import type { PlayoutResult } from './Pacer.js';
 import { PortRangeExhaustedError, checkPortRange, type PortAllocatorOptions } from './PortAllocator.js';
 import type { MediaLog, RtpSessionStats } from './RtpSession.js';
 import { SharedRing } from './SharedRing.js';
+import { int32Part } from './linkRecord.js';
 import { ThreadLink } from './ThreadLink.js';
 import { ByteStage, type FromWorker, type LinkHello, type MediaWorkerData, type ReplyValues, type ToWorker, fromWireError } from './mediaWorkerProtocol.js';
 import type { PriorityOutcome, PriorityRequest } from './threadPriority.js';
@@ -72,7 +73,7 @@ class WorkerThread {
   #nextReq = 1;
   dead = false;
 
-  constructor(data: Omit<MediaWorkerData, 'link'>, onMessage: (m: FromWorker) => void, onDeath: (why: string) => void, onReady: (p: PriorityOutcome) => void) {
+  constructor(data: Omit<MediaWorkerData, 'link'>, onMessage: (m: FromWorker, parts: Uint8Array[]) => void, onDeath: (why: string) => void, onReady: (p: PriorityOutcome) => void) {
     const rings = { toWorker: SharedRing.allocate(TO_WORKER_RING_BYTES), toMain: SharedRing.allocate(TO_MAIN_RING_BYTES) };
     this.link = new ThreadLink({ send: rings.toWorker, receive: rings.toMain }, { unref: true });
     this.worker = spawnWorker({ ...data, link: rings });
@@ -94,14 +95,14 @@ class WorkerThread {
       this.link.close();
       onDeath(why);
     };
-    this.link.on('message', (message) => {
+    this.link.on('message', (message, parts) => {
       const m = message as FromWorker;
       if (m.t === 'ready') {
         onReady(m.priority);
         markReady();
       }
       else if (m.t === 'reply') this.#settle(m);
-      else onMessage(m);
+      else onMessage(m, parts);
     });
     // The doorbell ports, exchanged once over the MessagePort; everything else goes through the link.
     this.worker.on('message', (m: LinkHello) => {
@@ -161,7 +162,7 @@ class WorkerThread {
     const msgs = this.#outbox;
     this.#outbox = [];
     const data = this.#audio.take();
-    this.link.postMessage({ t: 'many', msgs, data } satisfies ToWorker);
+    this.link.postMessage({ t: 'many', msgs } satisfies ToWorker, [data]);
   };
 
   nextReq(): number {
@@ -355,7 +356,7 @@ export class WorkerMediaHost implements MediaHost {
     const { host, minPort, maxPort, priority = { realtime: 0, nice: 0 } } = this.#opts;
     const thread = new WorkerThread(
       { host, minPort, maxPort, priority },
-      (m) => this.#onBatch(m),
+      (m, parts) => this.#onBatch(m, parts),
       (why) => this.#onDeath(thread, why),
       (p) => this.#onReady(p),
     );
@@ -370,21 +371,22 @@ export class WorkerMediaHost implements MediaHost {
     else this.#opts.logger.warn({ ...at, wanted: this.#opts.priority, reason: p.reason }, 'media thread up below the priority asked for');
   }
 
-  #onBatch(m: FromWorker): void {
+  #onBatch(m: FromWorker, parts: Uint8Array[]): void {
     if (m.t !== 'batch') return;
     for (const l of m.logs) {
       const log = this.#channels.get(l.id)?.log ?? this.#opts.logger;
       log[l.level](l.obj, l.msg);
     }
     for (const p of m.playing) this.#channels.get(p.id)?.playingChanged(p.playing, p.gen);
-    const f = m.frames;
-    if (f) {
-      const data = Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength);
-      for (let i = 0; i + 2 < f.index.length; i += 3) {
-        const len = f.index[i + 2]!;
-        const off = f.index[i + 1]!;
+    const [bytes, indexBytes] = parts;
+    if (m.frames && bytes && indexBytes) {
+      const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const index = int32Part(indexBytes);
+      for (let i = 0; i + 2 < index.length; i += 3) {
+        const len = index[i + 2]!;
+        const off = index[i + 1]!;
         const size = Math.abs(len);
-        this.#channels.get(f.index[i]!)?.deliver(data.subarray(off, off + size), len < 0);
+        if (off >= 0 && off + size <= data.length) this.#channels.get(index[i]!)?.deliver(data.subarray(off, off + size), len < 0);
       }
     }
   }

@@ -3,6 +3,7 @@
  * ThreadLink (shared rings, no lock shared with the real-time media thread). Each side sends at most one message per
  * event-loop turn, and the audio of that turn travels in ONE byte array that the messages index into: at 300 calls
  * a turn can carry thousands of chunks, and cloning one typed array per chunk cost the media thread milliseconds.
+ * Messages are JSON data; byte arrays travel beside them as the link's parts (see linkRecord), never inside.
  */
 import type { PlayedItem } from '../providers/VoiceProvider.js';
 import type { MediaChannelOptions, MediaProbe } from './MediaChannel.js';
@@ -34,8 +35,8 @@ export type ToWorker =
   | { t: 'close'; req: number; id: number }
   | { t: 'probe'; req: number }
   | { t: 'stats'; req: number }
-  /** Several of the above, in order (one message per main-thread turn), with the audio their writes index. */
-  | { t: 'many'; msgs: ToWorker[]; data: Uint8Array };
+  /** Several of the above, in order (one message per main-thread turn); part 0 is the audio their writes index. */
+  | { t: 'many'; msgs: ToWorker[] };
 
 export interface ReplyValues {
   open: { port: number };
@@ -52,7 +53,7 @@ export interface WireError {
   code?: string;
 }
 
-/** Caller frames of one worker turn, in arrival order: all bytes in `data`, three Int32 per frame in `index`. */
+/** Caller frames of one worker turn, in arrival order (a batch's two parts): all bytes in `data`, three Int32 per frame in `index`. */
 export interface FrameBatch {
   data: Uint8Array;
   /** Per frame: channel id, byte offset in data, length (negative = synthetic silence). */
@@ -79,7 +80,8 @@ export type FromWorker =
   | { t: 'reply'; req: number; ok: false; error: WireError }
   | {
       t: 'batch';
-      frames: FrameBatch | undefined;
+      /** Whether caller frames came: then part 0 is FrameBatch.data and part 1 its index (Int32 bytes). */
+      frames: boolean;
       /** Playout state changes, tagged with the clear generation they follow (older ones are stale). */
       playing: Array<{ id: number; playing: boolean; gen: number }>;
       logs: LogLine[];

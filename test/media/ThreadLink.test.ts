@@ -1,18 +1,19 @@
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
+import { int32Part } from '../../src/media/linkRecord.js';
 import { SharedRing } from '../../src/media/SharedRing.js';
 import { ThreadLink } from '../../src/media/ThreadLink.js';
 
 const linkUrl = pathToFileURL(new URL('../../src/media/ThreadLink.ts', import.meta.url).pathname).href;
 
-/** A worker whose ThreadLink answers every message with { echo: message, n } (the real classes, through tsx). */
+/** A worker whose ThreadLink answers every message with { echo: message, n } and its parts (the real classes, through tsx). */
 function echoWorker(toWorker: SharedArrayBuffer, toMain: SharedArrayBuffer): Worker {
   const boot = `const { parentPort, workerData } = require('node:worker_threads');
     import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(linkUrl)}); }).then(({ ThreadLink }) => {
       const link = new ThreadLink({ send: workerData.toMain, receive: workerData.toWorker });
       let n = 0;
-      link.on('message', (m) => link.postMessage({ echo: m, n: n++ }));
+      link.on('message', (m, parts) => link.postMessage({ echo: m, n: n++ }, parts));
       parentPort.on('message', (m) => link.connect(m));
       link.bound.then((port) => parentPort.postMessage(port));
     })`;
@@ -31,8 +32,8 @@ describe('ThreadLink', () => {
     const link = new ThreadLink({ send: toWorker, receive: toMain }, { unref: true });
     const worker = echoWorker(toWorker, toMain);
     open.push(link, { close: () => worker.terminate() });
-    const got: Array<{ echo: unknown; n: number }> = [];
-    link.on('message', (m) => got.push(m as { echo: unknown; n: number }));
+    const got: Array<{ echo: unknown; n: number; parts: Uint8Array[] }> = [];
+    link.on('message', (m, parts) => got.push({ ...(m as { echo: unknown; n: number }), parts }));
     const connected = new Promise<void>((resolve) =>
       worker.once('message', (port: number) => {
         link.connect(port);
@@ -50,23 +51,24 @@ describe('ThreadLink', () => {
     expect(ok()).toBe(true);
   };
 
-  it('carries structured messages both ways, in order, including those posted before the ends met', async () => {
+  it('carries messages and their byte parts both ways, in order, including those posted before the ends met', async () => {
     const toWorker = SharedRing.allocate(1 << 16);
     const toMain = SharedRing.allocate(1 << 16);
     const link = new ThreadLink({ send: toWorker, receive: toMain }, { unref: true });
-    link.postMessage({ t: 'early', audio: Buffer.from([1, 2, 3]) }); // before the worker exists
+    link.postMessage({ t: 'early', say: 'grüß dich' }, [Buffer.from([1, 2, 3])]); // before the worker exists
     const worker = echoWorker(toWorker, toMain);
     open.push(link, { close: () => worker.terminate() });
-    const got: Array<{ echo: { t: string; audio?: Uint8Array; index?: Int32Array }; n: number }> = [];
-    link.on('message', (m) => got.push(m as (typeof got)[number]));
+    const got: Array<{ m: { echo: { t: string; say?: string }; n: number }; parts: Uint8Array[] }> = [];
+    link.on('message', (m, parts) => got.push({ m: m as (typeof got)[number]['m'], parts }));
     worker.once('message', (port: number) => link.connect(port));
     worker.postMessage(await link.bound);
-    link.postMessage({ t: 'later', index: Int32Array.from([7, -8, 9]) });
+    link.postMessage({ t: 'later' }, [new Uint8Array([5]), Int32Array.from([7, -8, 9])]);
     await until(() => got.length === 2);
-    expect(got.map((m) => m.n)).toEqual([0, 1]);
-    expect(got[0]!.echo.t).toBe('early');
-    expect([...got[0]!.echo.audio!]).toEqual([1, 2, 3]);
-    expect([...got[1]!.echo.index!]).toEqual([7, -8, 9]);
+    expect(got.map((g) => g.m.n)).toEqual([0, 1]);
+    expect(got[0]!.m.echo).toEqual({ t: 'early', say: 'grüß dich' });
+    expect(got[0]!.parts.map((p) => [...p])).toEqual([[1, 2, 3]]);
+    expect([...got[1]!.parts[0]!]).toEqual([5]);
+    expect([...int32Part(got[1]!.parts[1]!)]).toEqual([7, -8, 9]);
   });
 
   it('wakes a sleeping reader about once per burst, not once per message', async () => {
@@ -86,17 +88,18 @@ describe('ThreadLink', () => {
   it('keeps what does not fit in a backlog and delivers all of it, in order, when the reader catches up', async () => {
     const { link, got } = await pair(4096, 1 << 20);
     const payload = new Uint8Array(1500).fill(9);
-    for (let i = 0; i < 400; i++) link.postMessage({ i, payload }); // ~600 kB through a 4 kB ring
+    for (let i = 0; i < 400; i++) link.postMessage({ i }, [payload]); // ~600 kB through a 4 kB ring
     expect(link.backlogged).toBeGreaterThan(0);
     await until(() => got.length === 400);
     expect(got.map((m) => (m.echo as { i: number }).i)).toEqual(Array.from({ length: 400 }, (_, i) => i));
-    expect((got[399]!.echo as { payload: Uint8Array }).payload.every((b) => b === 9)).toBe(true);
+    expect(got[399]!.parts[0]!.length).toBe(1500);
+    expect(got[399]!.parts[0]!.every((b) => b === 9)).toBe(true);
   });
 
   it('says clearly when one message is larger than the link carries', () => {
     const link = new ThreadLink({ send: SharedRing.allocate(4096), receive: SharedRing.allocate(4096) }, { unref: true });
     open.push(link);
-    expect(() => link.postMessage(new Uint8Array(5000))).toThrow(/larger than the link carries/);
+    expect(() => link.postMessage({ t: 'big' }, [new Uint8Array(5000)])).toThrow(/larger than the link carries/);
   });
 
   it('counts and ignores datagrams to its doorbell from anyone but the other end', async () => {
