@@ -228,6 +228,9 @@ export class Pacer {
     }
   }
 
+  /** One function for every tick's timer, not a new closure per frame. */
+  readonly #onTimer = (): void => this.#tick();
+
   #kick(): void {
     if (!this.#canPlay()) return;
     const now = this.#clock.now();
@@ -235,7 +238,7 @@ export class Pacer {
     this.#onPlaying?.(true);
     // Never earlier than the grid of the previous talkspurt: frames stay ≥ frameMs apart.
     this.#next = this.#idleSince !== undefined && this.#idleSince > now ? this.#idleSince : now;
-    if (this.#next > now) this.#timer = this.#clock.setTimer(() => this.#tick(), this.#next - now);
+    if (this.#next > now) this.#timer = this.#clock.setTimer(this.#onTimer, this.#next - now);
     else this.#tick();
   }
 
@@ -261,7 +264,7 @@ export class Pacer {
       if (gen !== this.#generation) return; // send() called clear()/stop()
       this.#next += this.frameMs;
     }
-    this.#timer = this.#clock.setTimer(() => this.#tick(), Math.max(0, this.#next - now));
+    this.#timer = this.#clock.setTimer(this.#onTimer, Math.max(0, this.#next - now));
   }
 
   #emit(t: Taken, skippedMs: number): void {

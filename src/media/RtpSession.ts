@@ -24,6 +24,8 @@ const FRAME_MS = 20;
  * Short enough that the provider's VAD never sees a hole longer than a syllable gap.
  */
 export const DEFAULT_GAP_FILL_AFTER_MS = 60;
+/** One outbound packet in this many is sent with a callback that sees whether it failed (once a second). */
+const SEND_CHECK_EVERY = 50;
 /** After an event-loop stall, emit at most this many back-filled silence frames at once, then resync. */
 const MAX_SYNTHETIC_BURST = 10;
 
@@ -77,6 +79,10 @@ export interface RtpSessionStats {
   resyncs: number;
   framesIn: number;
   ssrcChanges: number;
+  /**
+   * Failed sends seen. A send is checked once a second while they succeed, and every send from a failure until one
+   * succeeds again: so a path that fails is counted packet by packet, with at most a second's packets before it uncounted.
+   */
   sendErrors: number;
   /** Frames the pacer produced before setRemote (not sent). */
   notSent: number;
@@ -138,7 +144,12 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   readonly #sendJitter = emptyJitterCounts();
   #lastSentAt: number | undefined;
 
+  /** Sends since the last one that was checked (the first send is checked). */
+  #unchecked = SEND_CHECK_EVERY - 1;
+  /** The last checked send failed: check every send until one succeeds. */
+  #failing = false;
   readonly #afterSend = (err: Error | null): void => {
+    this.#failing = err !== null;
     if (err) this.#sendFailed(err);
   };
   readonly #onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo) => this.#receive(msg, rinfo);
@@ -294,11 +305,28 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     this.emit('frame', f, { synthetic: false });
   }
 
+  /**
+   * Fires `afterMs` after the last packet. A packet does not re-arm it (that was a timer set and cleared per packet,
+   * 15,000 a second at 300 calls): it only moves #lastInboundAt, and the timer, finding it moved, sets itself for the rest.
+   */
   #armWatchdog(): void {
-    if (this.#watchdog !== undefined) this.#clock.clearTimer(this.#watchdog);
-    const after = this.#gapAfterMs ?? DEFAULT_GAP_FILL_AFTER_MS; // also flushes held packets when gap fill is off
-    this.#watchdog = this.#clock.setTimer(() => this.#onQuiet(), after);
+    if (this.#watchdog !== undefined) return;
+    this.#watchdog = this.#clock.setTimer(this.#onWatchdog, this.#quietIn());
   }
+
+  /** Ms until the inbound side has been quiet for the gap-fill delay (also flushes held packets when gap fill is off). */
+  #quietIn(): number {
+    const after = this.#gapAfterMs ?? DEFAULT_GAP_FILL_AFTER_MS;
+    return this.#lastInboundAt === undefined ? after : this.#lastInboundAt + after - this.#clock.now();
+  }
+
+  readonly #onWatchdog = (): void => {
+    this.#watchdog = undefined;
+    if (this.#closed) return;
+    const left = this.#quietIn();
+    if (left > TIMER_EARLY_TOLERANCE_MS) this.#watchdog = this.#clock.setTimer(this.#onWatchdog, left);
+    else this.#onQuiet();
+  };
 
   #stopWatchdog(): void {
     if (this.#watchdog !== undefined) this.#clock.clearTimer(this.#watchdog);
@@ -307,8 +335,6 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
 
   /** No packet for afterMs: release what the reorder buffer holds, pad the remainder, then fill with silence. */
   #onQuiet(): void {
-    this.#watchdog = undefined;
-    if (this.#closed) return;
     for (const p of this.#reorder.flush()) {
       this.#deliver(p);
       if (this.#closed) return;
@@ -319,6 +345,8 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     this.#synthNext = (this.#lastInboundAt ?? this.#clock.now()) + FRAME_MS;
     this.#syntheticTick();
   }
+
+  readonly #onSynthTimer = (): void => this.#syntheticTick();
 
   #syntheticTick(): void {
     this.#synthTimer = undefined;
@@ -331,7 +359,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
       if (this.#closed || this.#synthTimer !== undefined) return;
       this.#synthNext += FRAME_MS;
     }
-    this.#synthTimer = this.#clock.setTimer(() => this.#syntheticTick(), Math.max(0, this.#synthNext - now));
+    this.#synthTimer = this.#clock.setTimer(this.#onSynthTimer, Math.max(0, this.#synthNext - now));
   }
 
   #stopSynthetic(): void {
@@ -363,8 +391,14 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     if (!info.marker && this.#lastSentAt !== undefined) recordJitter(this.#sendJitter, Math.abs(now - this.#lastSentAt - FRAME_MS));
     this.#lastSentAt = now;
     try {
-      // The callback is needed: without one, Node drops a failed send's error silently.
-      this.#socket.send(pkt, remote.port, remote.host, this.#afterSend);
+      // Node reports a failed send only to a callback, and a callback costs a deferred call per packet: a quarter of
+      // the media thread's garbage at 300 calls. So one send a second carries it, and every send while they fail.
+      if (this.#failing || ++this.#unchecked >= SEND_CHECK_EVERY) {
+        this.#unchecked = 0;
+        this.#socket.send(pkt, remote.port, remote.host, this.#afterSend);
+      } else {
+        this.#socket.send(pkt, remote.port, remote.host);
+      }
     } catch (err) {
       this.#sendFailed(err as Error); // socket closed under us
     }

@@ -90,6 +90,30 @@ describe('RtpSession over UDP', () => {
     expect(session.stats()).toMatchObject({ packetsIn: 5, packetsOut: 5, bytesIn: 5 * 172, bytesOut: 5 * 172, malformed: 0, foreign: 0 });
   });
 
+  it('counts every failed send from the first one on, and recovers when the path works again', async () => {
+    const warned: string[] = [];
+    const log = { debug: () => undefined, info: () => undefined, warn: (_o: object, msg: string) => void warned.push(msg) };
+    const { clock, session, asterisk } = await setup({ logger: log });
+    session.setRemote('255.255.255.255', 4000); // a socket without SO_BROADCAST: sendto fails (EACCES) at once
+    session.pacer.write(Buffer.alloc(160 * 30), tag); // the first frame goes at once
+    await new Promise((r) => setImmediate(r));
+    for (let i = 1; i < 30; i++) {
+      clock.advance(20);
+      await new Promise((r) => setImmediate(r)); // the send's callback
+    }
+    expect(session.stats()).toMatchObject({ packetsOut: 30, sendErrors: 30 });
+    expect(warned).toEqual(['rtp send failed']);
+
+    session.setRemote('127.0.0.1', asterisk.port);
+    session.pacer.write(Buffer.alloc(160 * 120), tag);
+    for (let i = 0; i < 120; i++) {
+      clock.advance(20);
+      await new Promise((r) => setImmediate(r));
+    }
+    await waitFor(() => asterisk.received.length === 120, '120 packets after the path works');
+    expect(session.stats().sendErrors).toBe(30);
+  });
+
   it('sends nothing before setRemote', async () => {
     const { clock, session, asterisk } = await setup();
     session.pacer.write(Buffer.alloc(480), tag);
