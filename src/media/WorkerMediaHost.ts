@@ -17,6 +17,7 @@ import { PortRangeExhaustedError, checkPortRange, type PortAllocatorOptions } fr
 import type { MediaLog, RtpSessionStats } from './RtpSession.js';
 import { SharedRing } from './SharedRing.js';
 import { int32Part } from './linkRecord.js';
+import { MEDIA_THREAD_LIMITS, serialScavenges } from './mediaThreadHeap.js';
 import { ThreadLink } from './ThreadLink.js';
 import { ByteStage, type FromWorker, type LinkHello, type MediaWorkerData, type ReplyValues, type ToWorker, fromWireError } from './mediaWorkerProtocol.js';
 import type { PriorityOutcome, PriorityRequest } from './threadPriority.js';
@@ -36,16 +37,9 @@ const TO_MAIN_RING_BYTES = 4 << 20;
 /** A turn's staged audio is sent once it reaches this, and one write is cut into pieces of at most this. */
 const MAX_STAGED_AUDIO = 512 << 10;
 
-/**
- * A small young generation for the media thread: a scavenge pauses the thread for as long as it takes to copy what
- * survived since the last one, so frequent small scavenges (about every 25 ms at 300 calls) stop it for a fraction of
- * a millisecond instead of 2–6 ms every 400 ms with V8's default (16 MB). Measured at 300 calls, agent send-side
- * p99: ≤ 1.75–4 ms with 2 MB against ≤ 2.5–5 ms with the default. Only this thread's heap: the main thread keeps V8's.
- */
-const MEDIA_THREAD_LIMITS = { maxYoungGenerationSizeMb: 2 };
-
 /** Compiled: dist/media/mediaWorker.js. From source (tests, bench, tsx): the .ts file through tsx's loader. */
 function spawnWorker(data: MediaWorkerData): Worker {
+  serialScavenges();
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     const url = new URL('./mediaWorker.ts', here).href;
