@@ -17,6 +17,8 @@ import { ChildHelper } from './child/spawnChild.js';
 import { agentConfig } from './scale.js';
 
 const API_KEY = 'sk-bench';
+/** Below the media thread's default (10): the agent's own sends come first. */
+const CALLER_RT_PRIORITY = 5;
 
 /** Arrival time (performance.now) of every packet the caller receives, from the moment its RTP peer exists. */
 async function watchArrivals(call: SimCall, timeoutMs = 5_000): Promise<number[]> {
@@ -138,9 +140,18 @@ async function deltaToRtpAndBargeIn(server: FakeRealtimeServer, turns: number, b
  * The same delta → RTP figure with nothing else on the agent's loop: the fake Realtime server and the simulated
  * caller each run in their own process, the fake stamps the first delta of each response as it hands it to its socket,
  * the caller stamps packet arrivals, both on CLOCK_MONOTONIC. What is left is our code plus two loopback hops.
+ *
+ * `callerRealtime`: the simulated Asterisk's loop runs at SCHED_RR, as `asterisk -p` runs Asterisk. Otherwise the
+ * stamp includes how long a normal process waits to be scheduled on two vCPUs that the agent, the fake server and the
+ * simulator share (a probe on each stage: up to 6 ms between our sendto and the caller's stamp, in the tail).
  */
-async function deltaToRtpIsolated(turns: number): Promise<number[]> {
+async function deltaToRtpIsolated(turns: number, callerRealtime: boolean): Promise<{ ms: number[]; callerPolicy: string }> {
   const sim = await ChildHelper.start<{ url: string }>('./simHost.ts');
+  let callerPolicy = 'normal';
+  if (callerRealtime) {
+    const got = await sim.child.request<{ policy: string; realtime: number; reason?: string }>({ cmd: 'priority', realtime: CALLER_RT_PRIORITY });
+    callerPolicy = got.policy === 'realtime' ? `SCHED_RR ${got.realtime}` : `normal (${got.reason ?? 'real-time refused'})`;
+  }
   const rt = await ChildHelper.start<{ url: string }>('./realtimeHost.ts');
   const agent = await startAgent({ config: agentConfig('realtime', { url: sim.hello.url, realtimeUrl: rt.hello.url }), logger: pino({ level: 'silent' }) });
   try {
@@ -163,7 +174,7 @@ async function deltaToRtpIsolated(turns: number): Promise<number[]> {
       const first = arrivals.find((a) => a >= t);
       if (first !== undefined && first - t < 100) out.push(first - t);
     }
-    return out;
+    return { ms: out, callerPolicy };
   } finally {
     await agent.stop('bench done');
     await sim.child.request({ cmd: 'hangupAll' }).catch(() => undefined);
@@ -219,11 +230,21 @@ export async function benchLatency(): Promise<BenchRow[]> {
   } finally {
     await server.close();
   }
-  const isoRaw = await deltaToRtpIsolated(q ? 5 : 200);
-  if (process.env.BENCH_DEBUG) process.stdout.write(`isolated: ${[...isoRaw].sort((a, b) => b - a).slice(0, 12).map((x) => x.toFixed(2)).join(' ')}\n`);
-  const iso = summarize(isoRaw);
-  rows.push({ group: 'latency', metric: 'the same, fake server and caller in their own processes, p50', value: iso.p50, unit: 'ms', note: `n=${iso.n}, monotonic clock across processes; nothing else on the agent's loop` });
-  rows.push({ group: 'latency', metric: 'the same, fake server and caller in their own processes, p99', value: iso.p99, unit: 'ms', target: '≤ 2', met: iso.p99 <= 2 });
+  for (const callerRealtime of [false, true]) {
+    const raw = await deltaToRtpIsolated(q ? 5 : 200, callerRealtime);
+    if (process.env.BENCH_DEBUG) process.stdout.write(`isolated (caller ${raw.callerPolicy}): ${[...raw.ms].sort((a, b) => b - a).slice(0, 12).map((x) => x.toFixed(2)).join(' ')}\n`);
+    const iso = summarize(raw.ms);
+    const who = `caller loop ${raw.callerPolicy}`;
+    rows.push({ group: 'latency', metric: `the same, fake server and caller in their own processes (${who}), p50`, value: iso.p50, unit: 'ms', note: `n=${iso.n}, monotonic clock across processes; nothing else on the agent's loop` });
+    rows.push({
+      group: 'latency',
+      metric: `the same, fake server and caller in their own processes (${who}), p99`,
+      value: iso.p99,
+      unit: 'ms',
+      // The target is what our code adds: measured where the caller's stamp is not also a wait for a CPU.
+      ...(callerRealtime ? { target: '≤ 2', met: iso.p99 <= 2 } : { note: 'includes the caller process waiting to be scheduled' }),
+    });
+  }
   const p = summarize(await pipelineEndOfSpeech(q ? 3 : 10));
   rows.push({ group: 'latency', metric: 'pipeline end-of-speech → first audio p50 (instant fakes)', value: p.p50, unit: 'ms', note: `n=${p.n}, STT + LLM SSE + TTS over loopback HTTP` });
   rows.push({ group: 'latency', metric: 'pipeline end-of-speech → first audio max (instant fakes)', value: p.max, unit: 'ms' });

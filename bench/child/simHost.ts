@@ -5,10 +5,12 @@
  * { cmd: 'speak', ms } makes every caller talk for `ms` and reports the jitter of what each heard back;
  * { cmd: 'listen', ms } records for `ms` what callers hear without talking (a streamed greeting) and reports it;
  * { cmd: 'arrivals' } returns when each packet of the first call arrived ({ arrivals: ms[] }, monotonic clock shared
- * by every process) and forgets them; { cmd: 'hangupAll' }; { cmd: 'stop' }.
+ * by every process) and forgets them; { cmd: 'priority', realtime } runs this process's loop at that SCHED_RR
+ * priority (as `asterisk -p` runs Asterisk) and answers what it got; { cmd: 'hangupAll' }; { cmd: 'stop' }.
  */
 import { AriSimulator } from '../../src/sim/AriSimulator.js';
 import type { SimCall } from '../../src/sim/SimCall.js';
+import { setThreadPriority } from '../../src/media/threadPriority.js';
 import { speechLike } from '../../test/call/speechLike.js';
 
 const FRAME_MS = 20;
@@ -85,7 +87,7 @@ async function hangupAll(): Promise<void> {
   arrivals.clear();
 }
 
-process.on('message', (m: { cmd: string; n?: number; ms?: number }) => {
+process.on('message', (m: { cmd: string; n?: number; ms?: number; realtime?: number }) => {
   const run = async (): Promise<unknown> => {
     switch (m.cmd) {
       case 'place':
@@ -100,6 +102,8 @@ process.on('message', (m: { cmd: string; n?: number; ms?: number }) => {
         monoArrivals = [];
         return { arrivals: out };
       }
+      case 'priority':
+        return setThreadPriority({ realtime: m.realtime ?? 0, nice: 0 });
       case 'hangupAll':
         await hangupAll();
         return { ok: true };
