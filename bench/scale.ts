@@ -78,7 +78,10 @@ async function runSeries(series: Series, steps: number[], windowMs: number): Pro
       const rss0 = process.memoryUsage().rss;
       // Realtime: every call hears one long streamed greeting, longer than set-up plus the window.
       await rt?.child.request({ cmd: 'audioMs', ms: windowMs + 10_000 });
+      const tp = performance.now();
       await child.request({ cmd: 'place', n });
+      // The greeting outlasts set-up plus the window only if set-up is quick: a slow one shows as silent calls.
+      process.stdout.write(`  placed ${n} in ${(performance.now() - tp).toFixed(0)} ms\n`);
       await sleep(500);
       const sessions = [...agent.controller.sessions.values()];
       await agent.media.refreshStats();
