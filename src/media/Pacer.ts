@@ -3,11 +3,11 @@
  * so timer lateness never accumulates into drift. Tracks, per item, exactly how much audio was sent, so a barge-in
  * can tell the provider what the caller heard.
  *
- * Audio of each item is re-chunked by its own FrameChunker; the last partial frame of an item is padded with
- * silence once the item ends (endOfItem, or when the next item's audio follows it).
+ * Audio of each item is copied into pooled blocks and re-chunked by its own BlockChunker; the last partial frame of an
+ * item is padded with silence once the item ends (endOfItem, or when the next item's audio follows it).
  */
 import type { PlayedItem } from '../providers/VoiceProvider.js';
-import { FrameChunker } from './FrameChunker.js';
+import { BlockChunker, BlockPool } from './BlockChunker.js';
 
 export interface PacerClock {
   now(): number;
@@ -41,6 +41,8 @@ export interface PacerOptions {
   maxLateFrames?: number;
   /** Told when playout starts and when it stops (drained, cleared or stopped); for a mirror in another thread. */
   onPlaying?: (playing: boolean) => void;
+  /** Where queued audio is copied to (default: this thread's shared pool). */
+  blocks?: BlockPool;
 }
 
 export interface PacerStats {
@@ -67,7 +69,7 @@ interface ItemRecord {
 
 interface Entry {
   record: ItemRecord;
-  chunker: FrameChunker;
+  chunker: BlockChunker;
   ended: boolean;
 }
 
@@ -107,6 +109,7 @@ export class Pacer {
   #talkspurtStart = true;
   #segmentPlayedBytes = 0;
   #waiters: Array<(r: PlayoutResult) => void> = [];
+  readonly #blocks: BlockPool;
 
   constructor(options: PacerOptions) {
     const { frameBytes, frameMs = 20 } = options;
@@ -119,6 +122,7 @@ export class Pacer {
     this.#clock = options.clock ?? systemClock;
     this.#maxLateMs = (options.maxLateFrames ?? DEFAULT_MAX_LATE_FRAMES) * frameMs;
     this.#onPlaying = options.onPlaying;
+    this.#blocks = options.blocks ?? BlockPool.shared;
   }
 
   get isPlaying(): boolean {
@@ -148,7 +152,7 @@ export class Pacer {
         record = { itemId: tag.itemId, responseId: tag.responseId, playedBytes: 0 };
         this.#records.set(tag.itemId, record);
       }
-      entry = { record, chunker: new FrameChunker(this.frameBytes), ended: false };
+      entry = { record, chunker: new BlockChunker(this.frameBytes, this.#blocks), ended: false };
       this.#entries.push(entry);
     }
     entry.chunker.push(chunk);
