@@ -88,6 +88,8 @@ export class AriHttpServer {
   private onUpgrade(req: http.IncomingMessage, socket: Socket, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const reject = (status: number, message: string, extra = '') => {
+      // Node hands an upgrade's socket over without an error listener: a client that resets it would crash us.
+      socket.on('error', () => undefined);
       const body = JSON.stringify({ message });
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\nServer: Asterisk/${ASTERISK_VERSION}\r\n${extra}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     };

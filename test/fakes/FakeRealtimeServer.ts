@@ -158,6 +158,7 @@ export class FakeRealtimeServer implements ConnectionHost {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const refuse = (status: number, body: Record<string, unknown>): void => {
       this.refusedHandshakes.push(status);
+      socket.on('error', () => undefined); // a client resetting a refused upgrade must not crash the test process
       const text = JSON.stringify(body);
       socket.end(`HTTP/1.1 ${status} Refused\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
     };

@@ -53,6 +53,20 @@ describe('AriSimulator over plain HTTP, websocket and UDP', () => {
     expect(status).toBe(401);
   });
 
+  it('survives clients that reset the connection after a refused websocket upgrade', async () => {
+    const net = await import('node:net');
+    for (let i = 0; i < 5; i++) {
+      const c = net.connect(sim.port, '127.0.0.1');
+      await new Promise<void>((resolve) => c.once('connect', () => resolve()));
+      c.write(`GET /ari/events?app=${APP}&api_key=asterisk:nope HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+      const head = await new Promise<string>((resolve) => c.once('data', (d: Buffer) => resolve(d.toString())));
+      expect(head).toMatch(/^HTTP\/1\.1 401/);
+      c.resetAndDestroy(); // RST while the simulator's end of the socket is still open for reading
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await rest('GET', '/asterisk/info')).status).toBe(200);
+  });
+
   it('continues a call in the dialplan with STASISSTATUS=FAILED when no app is connected', async () => {
     const call = sim.placeCall({ variables: { AI_CONTEXT: 'x' } });
     expect(call.stasisStatus).toBe('FAILED');
