@@ -79,10 +79,7 @@ export interface RtpSessionStats {
   resyncs: number;
   framesIn: number;
   ssrcChanges: number;
-  /**
-   * Failed sends seen. A send is checked once a second while they succeed, and every send from a failure until one
-   * succeeds again: so a path that fails is counted packet by packet, with at most a second's packets before it uncounted.
-   */
+  /** Failed sends seen: one send a second is checked, and every send from a failure until one succeeds again. */
   sendErrors: number;
   /** Frames the pacer produced before setRemote (not sent). */
   notSent: number;
@@ -305,10 +302,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     this.emit('frame', f, { synthetic: false });
   }
 
-  /**
-   * Fires `afterMs` after the last packet. A packet does not re-arm it (that was a timer set and cleared per packet,
-   * 15,000 a second at 300 calls): it only moves #lastInboundAt, and the timer, finding it moved, sets itself for the rest.
-   */
+  /** Fires afterMs after the last packet: a packet only moves #lastInboundAt (no timer per packet); the timer re-arms. */
   #armWatchdog(): void {
     if (this.#watchdog !== undefined) return;
     this.#watchdog = this.#clock.setTimer(this.#onWatchdog, this.#quietIn());
