@@ -1,8 +1,9 @@
 /**
- * A FrameChunker for audio queued seconds ahead of playout (the pacer's queues): each write is copied into fixed-size
- * blocks that come from a pool and go back to it once played, instead of being kept as a view of what it arrived in.
+ * Re-chunks audio of any size into exact N-byte frames: each write is copied into fixed-size blocks that come from a
+ * pool and go back to it once read, instead of being kept as a view of what it arrived in. A frame inside one block
+ * is a view of it; only a frame straddling two blocks is copied.
  *
- * Why: a provider streams its answer several times faster than real time, so at 300 calls the media thread held
+ * Why not views of the writes: a provider streams its answer several times faster than real time, so at 300 calls the media thread held
  * thousands of views, each alive for seconds. Objects that live that long are promoted to V8's old generation, and
  * cleaning it up is a mark-compact: pauses of several milliseconds that stop every call's packets at once. Blocks
  * are reused for the life of the thread: queueing audio allocates nothing that outlives a scavenge.
