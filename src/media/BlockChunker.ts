@@ -3,13 +3,14 @@
  * pool and go back to it once read, instead of being kept as a view of what it arrived in. A frame inside one block
  * is a view of it; only a frame straddling two blocks is copied.
  *
- * Why not views of the writes: a provider streams its answer several times faster than real time, so at 300 calls the media thread held
- * thousands of views, each alive for seconds. Objects that live that long are promoted to V8's old generation, and
+ * Why not views of the writes: a provider streams its answer several times faster than real time, so at 300 calls
+ * the pacers in the media thread held thousands of views, each alive for seconds. Objects that live that long are promoted to V8's old generation, and
  * cleaning it up is a mark-compact: pauses of several milliseconds that stop every call's packets at once. Blocks
  * are reused for the life of the thread: queueing audio allocates nothing that outlives a scavenge.
  *
  * A frame returned by shift/drain is valid until the next call on this chunker (it may be a view into a block that
- * goes back to the pool then): send it or copy it at once.
+ * goes back to the pool then): send it or copy it at once. A padded frame from drain is always a copy. An owner that
+ * drops a chunker clears it first, or its blocks are left to the GC instead of going back to the pool.
  */
 
 /**
@@ -43,7 +44,7 @@ export class BlockPool {
     if (b.length === this.blockBytes && this.#free.length < this.maxFree) this.#free.push(b);
   }
 
-  /** One pool per thread for the pacers' queues (modules are per thread, so this is never shared across threads). */
+  /** One pool per thread (modules are per thread, so this is never shared across threads). */
   static readonly shared = new BlockPool();
 }
 

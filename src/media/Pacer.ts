@@ -313,8 +313,9 @@ export class Pacer {
       const full = e.chunker.shift();
       if (full !== undefined) return { frame: full, record: e.record, realBytes: this.frameBytes };
       if (!e.ended && entries.length === 1) return undefined;
-      const last = e.chunker.drain(this.silenceByte);
+      const last = e.chunker.drain(this.silenceByte); // a copy: the item's blocks can go back to the pool now
       const realBytes = e.chunker.lastRealBytes;
+      e.chunker.clear();
       entries.shift();
       if (last !== undefined) return { frame: last, record: e.record, realBytes };
     }

@@ -231,6 +231,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.pacer.stop();
+    this.#inChunker.clear(); // its blocks back to the thread's pool
     this.#stopWatchdog();
     this.#stopSynthetic();
     this.#socket.off('message', this.#onMessage);

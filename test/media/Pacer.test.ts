@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BlockPool } from '../../src/media/BlockChunker.js';
 import { Pacer, type PacerSendInfo } from '../../src/media/Pacer.js';
 import { FakeClock } from './fakeClock.js';
 
@@ -22,6 +23,23 @@ function setup(opts: { silenceByte?: number; onSend?: (p: Pacer) => void } = {})
 }
 
 const audio = (ms: number, byte = 0x11) => Buffer.alloc((ms / 20) * FRAME, byte);
+
+describe('Pacer queue memory', () => {
+  it('gives every block back to its pool once the items are played, partial last blocks included', () => {
+    const clock = new FakeClock();
+    const blocks = new BlockPool(1_000);
+    const pacer = new Pacer({ frameBytes: FRAME, clock, blocks, send: () => undefined });
+    for (const [i, bytes] of [2_500, 1_700, 333].entries()) {
+      const tag = { responseId: 'resp_1', itemId: `item_${i}` };
+      pacer.write(Buffer.alloc(bytes, 0x11), tag);
+      pacer.endOfItem(tag.itemId);
+    }
+    clock.advance(2_000);
+    expect(pacer.isPlaying).toBe(false);
+    expect(blocks.created).toBeGreaterThan(0);
+    expect(blocks.idle).toBe(blocks.created);
+  });
+});
 
 describe('Pacer timing', () => {
   it('sends the first frame at once with the marker set', () => {
