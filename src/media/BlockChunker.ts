@@ -1,16 +1,16 @@
 /**
- * Re-chunks audio of any size into exact N-byte frames: each write is copied into fixed-size blocks that come from a
- * pool and go back to it once read, instead of being kept as a view of what it arrived in. A frame inside one block
- * is a view of it; only a frame straddling two blocks is copied.
+ * A FrameChunker for audio queued seconds ahead of playout (the pacer's queues): each write is copied into fixed-size
+ * blocks that come from a pool and go back to it once played, instead of being kept as a view of what it arrived in.
  *
- * Why not views of the writes: a provider streams its answer several times faster than real time, so at 300 calls
- * the pacers in the media thread held thousands of views, each alive for seconds. Objects that live that long are promoted to V8's old generation, and
- * cleaning it up is a mark-compact: pauses of several milliseconds that stop every call's packets at once. Blocks
- * are reused for the life of the thread: queueing audio allocates nothing that outlives a scavenge.
+ * Why: a provider streams its answer several times faster than real time, so at 300 calls the pacers in the media
+ * thread held thousands of views, each alive for seconds. Objects that live that long are promoted to V8's old
+ * generation, and cleaning it up is a mark-compact: pauses of several milliseconds that stop every call's packets at
+ * once. Blocks are reused for the life of the thread: queueing audio allocates nothing that outlives a scavenge.
  *
  * A frame returned by shift/drain is valid until the next call on this chunker (it may be a view into a block that
  * goes back to the pool then): send it or copy it at once. A padded frame from drain is always a copy. An owner that
- * drops a chunker clears it first, or its blocks are left to the GC instead of going back to the pool.
+ * drops a chunker clears it first, or its blocks are left to the GC instead of going back to the pool. So the caller
+ * side (RtpSession) keeps FrameChunker: its frames go to listeners that may keep them (a VAD pre-roll, the echo).
  */
 
 /**

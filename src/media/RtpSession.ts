@@ -11,7 +11,7 @@ import { randomInt } from 'node:crypto';
 import type dgram from 'node:dgram';
 import { TypedEmitter } from '../util/TypedEmitter.js';
 import { Pacer, TIMER_EARLY_TOLERANCE_MS, systemClock, type PacerClock, type PacerSendInfo } from './Pacer.js';
-import { BlockChunker } from './BlockChunker.js';
+import { FrameChunker } from './FrameChunker.js';
 import { emptyJitterCounts, recordJitter } from './JitterHistogram.js';
 import { ReorderBuffer } from './ReorderBuffer.js';
 import { buildRtp, parseRtp, type RtpPacket } from './rtpPacket.js';
@@ -102,7 +102,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   readonly #allowed: Set<string>;
   readonly #inPayloadType: number;
   readonly #inBytesPerSample: number;
-  readonly #inChunker: BlockChunker;
+  readonly #inChunker: FrameChunker;
   readonly #inSilence: Buffer;
   readonly #reorder: ReorderBuffer;
   readonly #gapAfterMs: number | undefined;
@@ -167,7 +167,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     this.#allowed = new Set(options.allowedHosts.map(normalizeHost));
     this.#inPayloadType = inInfo.inboundPayloadType;
     this.#inBytesPerSample = inInfo.sampleFormat === 'l16be' ? 2 : 1;
-    this.#inChunker = new BlockChunker(inInfo.bytesPer20ms);
+    this.#inChunker = new FrameChunker(inInfo.bytesPer20ms);
     this.#inSilence = Buffer.alloc(inInfo.bytesPer20ms, inInfo.silenceByte);
     this.#reorder = new ReorderBuffer({ depth: options.reorderDepth });
     const gap = options.gapFill ?? { afterMs: DEFAULT_GAP_FILL_AFTER_MS };
@@ -231,7 +231,6 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.pacer.stop();
-    this.#inChunker.clear(); // its blocks back to the thread's pool
     this.#stopWatchdog();
     this.#stopSynthetic();
     this.#socket.off('message', this.#onMessage);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AudioConverter, type AudioSide } from '../../src/media/AudioConverter.js';
-import { BlockChunker } from '../../src/media/BlockChunker.js';
+import { FrameChunker } from '../../src/media/FrameChunker.js';
 import { alawToPcm, pcmToAlaw, pcmToUlaw, ulawToPcm } from '../../src/media/g711.js';
 import { l16beToPcm, pcm16leToPcm, pcmToL16be, pcmToPcm16le } from '../../src/media/l16.js';
 import { ReorderBuffer } from '../../src/media/ReorderBuffer.js';
@@ -171,7 +171,7 @@ describe('fuzz: inbound re-ordering and framing', () => {
 
   it('frame chunker yields only exact frames from random pushes and loses no byte', () => {
     const r = new Prng(12);
-    const fc = new BlockChunker(160);
+    const fc = new FrameChunker(160);
     const bad: number[] = [];
     let pushed = 0;
     let taken = 0;
