@@ -6,6 +6,22 @@ import { bytesPerSample, decodeSamples, encodeSamples, type SampleFormat } from 
 import { outboundCodecFor, wireCodecInfo, type WireCodec } from '../media/wireCodec.js';
 import { VadGate } from '../vad/VadGate.js';
 import type { AgentAudio, AudioFormat, PlayedItem } from '../providers/VoiceProvider.js';
+import { monoMs } from '../util/monoMs.js';
+
+/** An agent audio item began to play. */
+export interface PlayoutStart {
+  itemId: string;
+  /** When its first RTP packet was sent (monoMs). */
+  sentAt: number;
+  /**
+   * From its first audio handed to the media path to that packet: the media path's own delay, plus the wait behind
+   * audio already queued when the item came while the agent was speaking.
+   */
+  delayMs: number;
+}
+
+/** Items handed over and not yet started that are remembered (a cut or muted item never starts). */
+const MAX_PENDING_STARTS = 16;
 
 /**
  * The audio plumbing of one call, between the RTP session and the provider:
@@ -29,6 +45,8 @@ export interface CallMediaOptions {
   rawAudio?: boolean;
   /** Where gated caller audio goes (the provider's sendAudio). */
   sink: (chunk: Buffer) => void;
+  /** Each agent audio item's first packet (metrics: the playout delay the media path adds). */
+  onPlayoutStart?: (p: PlayoutStart) => void;
 }
 
 export class CallMedia {
@@ -47,6 +65,9 @@ export class CallMedia {
   #written = new Set<string>();
   /** Responses being cut: their audio is dropped until the flush has answered. */
   readonly #cut = new Set<string>();
+  /** monoMs of each item's first audio handed to the media path, until its first packet is sent. */
+  readonly #handedAt = new Map<string, number>();
+  #lastItemId: string | undefined;
   #paused = false;
   #muted = false;
   #closed = false;
@@ -75,6 +96,15 @@ export class CallMedia {
       onTransition: (t) => opts.logger.debug({ from: t.from, to: t.to, reason: t.reason }, 'vad gate'),
     });
     this.#rtp.on('frame', (frame: Buffer) => this.#onFrame(frame));
+    const onStart = opts.onPlayoutStart;
+    if (onStart) {
+      this.#rtp.on('itemStart', ({ itemId, sentAt }) => {
+        const at = this.#handedAt.get(itemId);
+        if (at === undefined) return;
+        this.#handedAt.delete(itemId);
+        onStart({ itemId, sentAt, delayMs: Math.max(0, sentAt - at) });
+      });
+    }
   }
 
   /** Paused (the caller is being sent on): the provider hears silence and nothing is played. */
@@ -96,6 +126,11 @@ export class CallMedia {
     if (this.#closed || this.#paused || this.#muted || this.#cut.has(a.responseId)) return;
     this.#written.add(a.responseId);
     this.stats.agentChunks++;
+    if (a.itemId !== this.#lastItemId) {
+      this.#lastItemId = a.itemId;
+      if (this.#handedAt.size >= MAX_PENDING_STARTS) this.#handedAt.delete(this.#handedAt.keys().next().value as string);
+      this.#handedAt.set(a.itemId, monoMs());
+    }
     this.#rtp.write(this.#outbound.convert(a.audio), { responseId: a.responseId, itemId: a.itemId });
   }
 
@@ -113,6 +148,7 @@ export class CallMedia {
     // answered, the caller tells the provider (in the same microtask run), which discards the rest itself.
     const cut = [...this.#written];
     this.#written.clear();
+    this.#handedAt.clear(); // what was not started by now never will be
     for (const id of cut) this.#cut.add(id);
     return this.#rtp.clear().then((played) => {
       for (const id of cut) this.#cut.delete(id);

@@ -1,5 +1,6 @@
 import type { ToolCallRecord } from '../tools/ToolRegistry.js';
 import type { PlayedItem, TranscriptEntry, TurnLatency } from '../providers/VoiceProvider.js';
+import type { PlayoutStart } from './CallMedia.js';
 import type { CallSession } from './CallSession.js';
 
 /**
@@ -19,6 +20,8 @@ export interface CallObserver {
   onToolCall(s: CallSession, r: ToolCallRecord): void;
   onBargeIn(s: CallSession, played: PlayedItem[]): void;
   onLatency(s: CallSession, l: TurnLatency): void;
+  /** An agent audio item's first RTP packet went out (how long the media path took to start it). */
+  onPlayoutStart(s: CallSession, p: PlayoutStart): void;
   onTransfer(s: CallSession, t: TransferInfo): void;
   onError(s: CallSession, code: string, err: unknown): void;
   onEnd(s: CallSession): void;
@@ -45,6 +48,7 @@ export class CompositeObserver implements CallObserver {
   onToolCall(s: CallSession, r: ToolCallRecord): void { this.#each('onToolCall', s, r); }
   onBargeIn(s: CallSession, p: PlayedItem[]): void { this.#each('onBargeIn', s, p); }
   onLatency(s: CallSession, l: TurnLatency): void { this.#each('onLatency', s, l); }
+  onPlayoutStart(s: CallSession, p: PlayoutStart): void { this.#each('onPlayoutStart', s, p); }
   onTransfer(s: CallSession, t: TransferInfo): void { this.#each('onTransfer', s, t); }
   onError(s: CallSession, code: string, err: unknown): void { this.#each('onError', s, code, err); }
   onEnd(s: CallSession): void { this.#each('onEnd', s); }

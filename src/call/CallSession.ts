@@ -222,6 +222,7 @@ export class CallSession {
       rawAudio: provider.rawCallerAudio === true,
       logger: this.logger,
       sink: (chunk) => provider.sendAudio(chunk),
+      onPlayoutStart: (p) => this.deps.observer.onPlayoutStart(this, p),
     });
     if (config.vad.greeting_protection && provider.rawCallerAudio !== true) this.media.gate.beginGreeting();
     this.conversation.attach(this.media);

@@ -27,6 +27,7 @@ export class InlineMediaChannel extends TypedEmitter<MediaChannelEvents> impleme
     this.port = port;
     this.#release = release;
     rtp.on('frame', (frame, info) => this.emit('frame', frame, info));
+    rtp.on('itemStart', (itemId, sentAt) => this.emit('itemStart', { itemId, sentAt }));
   }
 
   setRemote(host: string, port: number): void {

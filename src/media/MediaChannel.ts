@@ -21,6 +21,11 @@ export type MediaChannelEvents = {
   frame: [frame: Buffer, info: RtpFrameInfo];
   /** The media path is gone under the call (the media worker died); the call must end by policy. */
   failed: [reason: string];
+  /**
+   * The first RTP packet of an agent audio item was sent. `sentAt`: monotonic ms (monoMs, one clock for every
+   * thread and process), taken right after the send in the thread that owns the socket.
+   */
+  itemStart: [info: { itemId: string; sentAt: number }];
 };
 
 export interface MediaChannel extends Pick<TypedEmitter<MediaChannelEvents>, 'on' | 'off' | 'once'> {

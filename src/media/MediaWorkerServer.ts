@@ -32,6 +32,7 @@ export class MediaWorkerServer {
   readonly #slots = new Map<number, Slot>();
   #scheduled = false;
   #playing: Array<{ id: number; playing: boolean; gen: number }> = [];
+  #starts: Array<{ id: number; itemId: string; at: number }> = [];
   #logs: LogLine[] = [];
   /** Caller frames of this turn, all channels, in arrival order (see FrameBatch). */
   readonly #frameBytes = new ByteStage(16_384);
@@ -121,6 +122,7 @@ export class MediaWorkerServer {
       slot.channel = channel;
       this.#slots.set(id, slot as Slot);
       channel.on('frame', (frame, info) => this.#stage(id, frame, info.synthetic));
+      channel.on('itemStart', (s) => this.#queue(() => this.#starts.push({ id, itemId: s.itemId, at: s.sentAt })));
       this.#reply(req, { port: channel.port });
     } catch (err) {
       this.#post({ t: 'reply', req, ok: false, error: toWireError(err) });
@@ -165,8 +167,9 @@ export class MediaWorkerServer {
       parts = [this.#frameBytes.take(), Int32Array.from(this.#frameIndex)];
       this.#frameIndex = [];
     }
-    const batch: FromWorker = { t: 'batch', frames: parts.length > 0, playing: this.#playing, logs: this.#logs };
+    const batch: FromWorker = { t: 'batch', frames: parts.length > 0, playing: this.#playing, starts: this.#starts, logs: this.#logs };
     this.#playing = [];
+    this.#starts = [];
     this.#logs = [];
     try {
       this.#port.postMessage(batch, parts);

@@ -28,6 +28,8 @@ export interface PacerSendInfo {
   marker: boolean;
   /** Time the stream carried no frames before this one, beyond the regular frame spacing (0 when continuous). */
   idleMs: number;
+  /** Set on the first frame of an item: its itemId (the item's audio starts playing with this frame). */
+  itemStart?: string;
 }
 
 export interface PacerOptions {
@@ -276,11 +278,12 @@ export class Pacer {
     let idleMs = skippedMs;
     if (marker && this.#idleSince !== undefined) idleMs = Math.max(0, this.#next - this.#idleSince);
     this.#talkspurtStart = false;
+    const itemStart = t.record.playedBytes === 0 ? t.record.itemId : undefined;
     t.record.playedBytes += t.realBytes;
     this.#segmentPlayedBytes += t.realBytes;
     this.#queuedBytes -= t.realBytes;
     this.stats.framesSent++;
-    this.#send(t.frame, { marker, idleMs });
+    this.#send(t.frame, itemStart === undefined ? { marker, idleMs } : { marker, idleMs, itemStart });
   }
 
   #goIdle(): void {

@@ -9,6 +9,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type dgram from 'node:dgram';
+import { monoMs } from '../util/monoMs.js';
 import { TypedEmitter } from '../util/TypedEmitter.js';
 import { Pacer, TIMER_EARLY_TOLERANCE_MS, systemClock, type PacerClock, type PacerSendInfo } from './Pacer.js';
 import { FrameChunker } from './FrameChunker.js';
@@ -60,6 +61,8 @@ export interface RtpFrameInfo {
 export type RtpSessionEvents = {
   /** Exactly one 20 ms frame in the inbound wire codec. A view: do not mutate or keep beyond the call. */
   frame: [frame: Buffer, info: RtpFrameInfo];
+  /** The first packet of an agent audio item went out; `sentAt` on the monotonic clock (monoMs), after the send. */
+  itemStart: [itemId: string, sentAt: number];
 };
 
 export interface RtpSessionStats {
@@ -396,6 +399,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     } catch (err) {
       this.#sendFailed(err as Error); // socket closed under us
     }
+    if (info.itemStart !== undefined) this.emit('itemStart', info.itemStart, monoMs());
   }
 
   #sendFailed(err: Error): void {

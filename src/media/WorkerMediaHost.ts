@@ -252,6 +252,10 @@ export class WorkerMediaChannel extends TypedEmitter<MediaChannelEvents> impleme
     if (gen === this.#gen) this.#playing = playing;
   }
 
+  itemStarted(itemId: string, sentAt: number): void {
+    if (this.#closing === undefined) this.emit('itemStart', { itemId, sentAt });
+  }
+
   updateStats(stats: RtpSessionStats): void {
     if (this.#closing === undefined) this.#stats = stats;
   }
@@ -372,6 +376,7 @@ export class WorkerMediaHost implements MediaHost {
       log[l.level](l.obj, l.msg);
     }
     for (const p of m.playing) this.#channels.get(p.id)?.playingChanged(p.playing, p.gen);
+    for (const st of m.starts) this.#channels.get(st.id)?.itemStarted(st.itemId, st.at);
     const [bytes, indexBytes] = parts;
     if (m.frames && bytes && indexBytes) {
       const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -84,6 +84,8 @@ export type FromWorker =
       frames: boolean;
       /** Playout state changes, tagged with the clear generation they follow (older ones are stale). */
       playing: Array<{ id: number; playing: boolean; gen: number }>;
+      /** First packets of agent audio items sent this turn (`at`: monoMs after the send). */
+      starts: Array<{ id: number; itemId: string; at: number }>;
       logs: LogLine[];
     };
 

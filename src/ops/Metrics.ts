@@ -23,6 +23,8 @@ export type RtpDropReason = 'malformed' | 'foreign' | 'bad_payload_type' | 'dupl
 const CALL_DURATION_BUCKETS_S = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600];
 /** Turn latencies: 300–800 ms feels natural on the phone; beyond 2 s callers start talking again. */
 const LATENCY_BUCKETS_S = [0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 8];
+/** Playout start: ~1 ms when the media path is healthy; tens of ms means a starved media thread (or queued audio). */
+const PLAYOUT_START_BUCKETS_S = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 const LABEL_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
@@ -46,6 +48,7 @@ export class Metrics {
   readonly activeCalls: Gauge;
   readonly callDuration: Histogram<'outcome'>;
   readonly turnLatency: Histogram<'stage' | 'provider'>;
+  readonly playoutStart: Histogram;
   readonly bargeIns: Counter<'provider'>;
   readonly vadGateOpenings: Counter;
   readonly rtpPacketsIn: Counter;
@@ -83,6 +86,12 @@ export class Metrics {
       help: 'Per-turn latency by stage (speech_end_to_first_audio is what the caller feels)',
       labelNames: ['stage', 'provider'],
       buckets: LATENCY_BUCKETS_S,
+      registers,
+    });
+    this.playoutStart = new Histogram({
+      name: `${p}playout_start_delay_seconds`,
+      help: 'Agent audio item handed to the media path → its first RTP packet sent (includes waiting behind audio already playing)',
+      buckets: PLAYOUT_START_BUCKETS_S,
       registers,
     });
     this.bargeIns = counter('barge_ins_total', 'Caller interruptions of agent speech', ['provider']);

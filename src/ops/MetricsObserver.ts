@@ -1,3 +1,4 @@
+import type { PlayoutStart } from '../call/CallMedia.js';
 import type { CallObserver, TransferInfo } from '../call/CallObserver.js';
 import type { CallSession } from '../call/CallSession.js';
 import { canonicalToolName } from '../config/toolNames.js';
@@ -86,6 +87,10 @@ export class MetricsObserver implements CallObserver {
   onLatency(s: CallSession, l: TurnLatency): void {
     const provider = providerLabel(s);
     for (const { stage, ms } of latencyStages(l)) this.metrics.turnLatency.observe({ stage, provider }, ms / 1000);
+  }
+
+  onPlayoutStart(_s: CallSession, p: PlayoutStart): void {
+    this.metrics.playoutStart.observe(p.delayMs / 1000);
   }
 
   onTransfer(_s: CallSession, t: TransferInfo): void {

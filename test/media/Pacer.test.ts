@@ -206,6 +206,28 @@ describe('Pacer items and barge-in', () => {
     expect(pacer.playedMs('item_A')).toBe(60);
   });
 
+  it('names an item on its first frame only: not on later frames, not when it resumes after an underrun', () => {
+    const { clock, sent, pacer } = setup();
+    pacer.write(audio(40), tagA);
+    clock.advance(100); // item A runs dry (underrun)
+    pacer.write(audio(20), tagA); // resumes: a new talkspurt, not a new item
+    pacer.write(audio(40), tagB);
+    pacer.endOfItem('item_A');
+    pacer.endOfItem('item_B');
+    clock.advance(200);
+    expect(sent.map((s) => [s.frame[0], s.info.marker, s.info.itemStart])).toEqual([
+      [0x11, true, 'item_A'],
+      [0x11, false, undefined],
+      [0x11, true, undefined],
+      [0x11, false, 'item_B'],
+      [0x11, false, undefined],
+    ]);
+    // After a clear, an item is new again (its record is gone): a re-sent item starts again.
+    pacer.clear();
+    pacer.write(audio(20), tagA);
+    expect(sent.at(-1)!.info.itemStart).toBe('item_A');
+  });
+
   it('reports queued ms including partial frames', () => {
     const { pacer } = setup();
     pacer.write(Buffer.alloc(400), tagA);

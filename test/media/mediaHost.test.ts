@@ -10,6 +10,7 @@ import type { MediaChannel, MediaChannelOptions, MediaHost } from '../../src/med
 import { PortRangeExhaustedError } from '../../src/media/PortAllocator.js';
 import { WorkerMediaHost } from '../../src/media/WorkerMediaHost.js';
 import { buildRtp, parseRtp, type RtpPacket } from '../../src/media/rtpPacket.js';
+import { monoMs } from '../../src/util/monoMs.js';
 
 const LOOPBACK = '127.0.0.1';
 const FRAME_BYTES = 160; // 20 ms of 8 kHz μ-law
@@ -170,6 +171,25 @@ describe.each(HOSTS)('$name media host', ({ name, make }) => {
     const resyncs = channel.stats().resyncs;
     expect(tsSteps.filter((d) => d !== 160).length).toBeLessThanOrEqual(resyncs);
     expect(tsSteps.every((d) => d >= 160)).toBe(true);
+  });
+
+  it("tells when each item's first packet went out, on the monotonic clock every thread shares", async () => {
+    const { host: h } = host();
+    const { channel, asterisk } = await call(h);
+    const starts: Array<{ itemId: string; sentAt: number; seenAt: number }> = [];
+    channel.on('itemStart', (s) => starts.push({ ...s, seenAt: monoMs() }));
+    const before = monoMs();
+    channel.write(ulaw(3), TAG);
+    channel.write(ulaw(3), { responseId: 'resp_1', itemId: 'item_2' });
+    channel.endOfItem('item_2');
+    await waitFor(() => starts.length === 2 && asterisk.received.length >= 6, 'two item starts');
+    expect(starts.map((s) => s.itemId)).toEqual(['item_1', 'item_2']);
+    const [a, b] = starts as [(typeof starts)[0], (typeof starts)[0]];
+    expect(a.sentAt).toBeGreaterThanOrEqual(before);
+    expect(b.sentAt).toBeLessThanOrEqual(b.seenAt);
+    expect(b.sentAt - a.sentAt).toBeGreaterThanOrEqual(55); // three 20 ms frames apart
+    await sleep(60);
+    expect(starts).toHaveLength(2); // frames after the first of an item do not count
   });
 
   it('is playing after a write and not playing once played out', async () => {

@@ -61,6 +61,13 @@ describe('metrics of a simulated call (echo provider, real RTP)', () => {
     const inDuring = series(during, 'ai_agent_rtp_packets_in_total');
     expect(inDuring).toBeGreaterThan(10);
     expect(series(during, 'ai_agent_rtp_packets_out_total')).toBeGreaterThan(10);
+    // The echo came back as one item: its start was timed across the two threads on one clock (a mismatch would
+    // show as 0, clamped, or as a sum of hours).
+    const starts = series(during, 'ai_agent_playout_start_delay_seconds_count');
+    expect(starts).toBeGreaterThanOrEqual(1);
+    const sum = series(during, 'ai_agent_playout_start_delay_seconds_sum');
+    expect(sum).toBeGreaterThan(0);
+    expect(sum / starts).toBeLessThan(1);
     call.hangup();
     await sim.waitFor(() => agent.controller.sessions.size === 0, 5_000, 'session ended');
     expect(series(await scrape(h), 'ai_agent_rtp_packets_in_total')).toBeGreaterThanOrEqual(inDuring);

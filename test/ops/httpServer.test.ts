@@ -71,6 +71,7 @@ describe('the operations HTTP listener', () => {
       'ai_agent_rtp_packets_late_total',
       'ai_agent_rtp_packets_lost_total',
       'ai_agent_pacer_underruns_total',
+      'ai_agent_playout_start_delay_seconds',
       'ai_agent_provider_errors_total',
       'ai_agent_tool_calls_total',
       'ai_agent_emails_total',
