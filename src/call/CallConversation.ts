@@ -62,7 +62,11 @@ export class CallConversation {
     const early = this.#early;
     this.#early = [];
     for (const e of early) {
-      if ('audio' in e) this.#onAudio(e.audio);
+      if ('audio' in e) {
+        // Held while the call was set up: not a delay of the media path, so the playout start counts from now.
+        const { receivedAt: _held, ...audio } = e.audio;
+        this.#onAudio(audio);
+      }
       else void this.#onResponseDone(e.done);
     }
   }

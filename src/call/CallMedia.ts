@@ -14,8 +14,9 @@ export interface PlayoutStart {
   /** When its first RTP packet was sent (monoMs). */
   sentAt: number;
   /**
-   * From its first audio handed to the media path to that packet: the media path's own delay, plus the wait behind
-   * audio already queued when the item came while the agent was speaking.
+   * From its first audio arriving from the provider (`AgentAudio.receivedAt`, else handed to CallMedia) to that
+   * packet: the delay our code adds, plus the wait behind audio already queued when the item came while the agent
+   * was speaking.
    */
   delayMs: number;
 }
@@ -65,7 +66,7 @@ export class CallMedia {
   #written = new Set<string>();
   /** Responses being cut: their audio is dropped until the flush has answered. */
   readonly #cut = new Set<string>();
-  /** monoMs of each item's first audio handed to the media path, until its first packet is sent. */
+  /** monoMs of each item's first audio received from the provider (or handed here), until its first packet is sent. */
   readonly #handedAt = new Map<string, number>();
   #lastItemId: string | undefined;
   #paused = false;
@@ -129,7 +130,7 @@ export class CallMedia {
     if (a.itemId !== this.#lastItemId) {
       this.#lastItemId = a.itemId;
       if (this.#handedAt.size >= MAX_PENDING_STARTS) this.#handedAt.delete(this.#handedAt.keys().next().value as string);
-      this.#handedAt.set(a.itemId, monoMs());
+      this.#handedAt.set(a.itemId, a.receivedAt ?? monoMs());
     }
     this.#rtp.write(this.#outbound.convert(a.audio), { responseId: a.responseId, itemId: a.itemId });
   }

@@ -138,8 +138,11 @@ class WorkerThread {
     });
   }
 
-  /** Audio of a write, staged for this turn's message; the write message carries where it is. */
-  postWrite(id: number, chunk: Buffer, tag: { responseId: string; itemId: string }): void {
+  /**
+   * Audio of a write, staged for this turn's message; the write message carries where it is. `now`: the pacer is
+   * idle, so this audio starts playing the moment the media thread reads it: sent at once, not at the end of the turn.
+   */
+  postWrite(id: number, chunk: Buffer, tag: { responseId: string; itemId: string }, now = false): void {
     if (this.dead) return;
     // Bounded messages: the link carries at most half its ring in one, and a huge one would hold the media thread.
     for (let at = 0; at < chunk.length; at += MAX_STAGED_AUDIO) {
@@ -148,6 +151,7 @@ class WorkerThread {
       this.post({ t: 'write', id, offset, length: piece.length, responseId: tag.responseId, itemId: tag.itemId });
       if (this.#audio.used >= MAX_STAGED_AUDIO) this.#flush();
     }
+    if (now) this.#flush();
   }
 
   readonly #flush = (): void => {
@@ -179,6 +183,8 @@ export class WorkerMediaChannel extends TypedEmitter<MediaChannelEvents> impleme
   readonly #forget: () => void;
   readonly log: MediaLog | undefined;
   #playing = false;
+  /** The worker's pacer had nothing to play when last heard of (and nothing was written since). */
+  #idle = true;
   #gen = 0;
   #stats: RtpSessionStats = { ...ZERO_STATS, sendJitter: emptyJitterCounts() };
   #closing: Promise<void> | undefined;
@@ -204,7 +210,9 @@ export class WorkerMediaChannel extends TypedEmitter<MediaChannelEvents> impleme
 
   write(chunk: Buffer, tag: { responseId: string; itemId: string }): void {
     if (this.#closing !== undefined || chunk.length === 0) return;
-    this.#thread.postWrite(this.#id, chunk, tag);
+    const starts = this.#idle;
+    this.#idle = false;
+    this.#thread.postWrite(this.#id, chunk, tag, starts);
   }
 
   endOfItem(itemId: string): void {
@@ -214,6 +222,7 @@ export class WorkerMediaChannel extends TypedEmitter<MediaChannelEvents> impleme
   clear(): Promise<PlayedItem[]> {
     if (this.#closing !== undefined) return Promise.resolve([]);
     this.#playing = false;
+    this.#idle = true;
     const gen = ++this.#gen;
     return this.#thread.request({ t: 'clear', req: this.#thread.nextReq(), id: this.#id, gen }).catch(() => []);
   }
@@ -249,7 +258,9 @@ export class WorkerMediaChannel extends TypedEmitter<MediaChannelEvents> impleme
   }
 
   playingChanged(playing: boolean, gen: number): void {
-    if (gen === this.#gen) this.#playing = playing;
+    if (gen !== this.#gen) return;
+    this.#playing = playing;
+    if (!playing) this.#idle = true;
   }
 
   itemStarted(itemId: string, sentAt: number): void {

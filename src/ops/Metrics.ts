@@ -90,7 +90,7 @@ export class Metrics {
     });
     this.playoutStart = new Histogram({
       name: `${p}playout_start_delay_seconds`,
-      help: 'Agent audio item handed to the media path → its first RTP packet sent (includes waiting behind audio already playing)',
+      help: 'Agent audio item: its first audio received from the provider → its first RTP packet sent (includes waiting behind audio already playing)',
       buckets: PLAYOUT_START_BUCKETS_S,
       registers,
     });

@@ -23,6 +23,8 @@ export interface AgentAudio {
   responseId: string;
   /** The assistant item this audio belongs to (what `conversation.item.truncate` names). */
   itemId: string;
+  /** When the provider's socket delivered it (monoMs): the playout-start delay counts from here when given. */
+  receivedAt?: number;
 }
 
 export interface TranscriptEntry {

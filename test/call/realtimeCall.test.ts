@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { PlayoutStart } from '../../src/call/CallMedia.js';
+import { monoMs } from '../../src/util/monoMs.js';
 import { FakeRealtimeServer } from '../fakes/FakeRealtimeServer.js';
 import { startHarness, type Harness } from './harness.js';
 import { speechLike } from './speechLike.js';
@@ -49,6 +51,35 @@ describe('calls through the OpenAI Realtime provider (fake server over a real we
     await new Promise((r) => setTimeout(r, 300));
     expect(Math.abs(call.received.length * 20 - greetingMs)).toBeLessThanOrEqual(40);
   }, 30_000);
+
+  it("reports when each response's audio starts playing, counted from its arrival on the provider socket", async () => {
+    rt = await FakeRealtimeServer.start({ apiKey: 'sk-test' });
+    rt.script(() => ({ text: 'Sure.', audioMs: 300 }));
+    const starts: PlayoutStart[] = [];
+    h = await startHarness({
+      overrides: {
+        default_provider: 'openai_realtime',
+        providers: { openai_realtime: { api_key: 'sk-test', base_url: rt.url } },
+        contexts: { default: { greeting: 'Hi.', prompt: 'x', tools: [] } },
+      },
+      observers: [{ onPlayoutStart: (_s, p) => starts.push(p) }],
+    });
+    const { sim, agent } = h;
+    const call = sim.placeCall({ variables: { AI_CONTEXT: 'default' } });
+    await sim.waitFor(() => agent.controller.sessions.get(call.id)?.phase === 'active', 5_000, 'active');
+    await sim.waitFor(() => starts.length === 1, 5_000, 'greeting started');
+    const session = agent.controller.sessions.get(call.id)!;
+    await sim.waitFor(() => session.media?.agentSpeaking === false, 5_000, 'greeting played');
+    await session.provider?.say('Anything else?');
+    await sim.waitFor(() => starts.length === 2, 5_000, 'second response started');
+    const items = rt.last!.sent.filter((e) => e.type === 'response.output_audio.delta').map((e) => e.item_id);
+    expect(starts.map((p) => p.itemId)).toEqual([...new Set(items)]);
+    // The second one came while nothing played: from its first delta's arrival to its first packet, and before now.
+    const second = starts[1]!;
+    expect(second.delayMs).toBeGreaterThan(0);
+    expect(second.sentAt).toBeLessThanOrEqual(monoMs());
+    expect(second.sentAt - second.delayMs).toBeGreaterThan(starts[0]!.sentAt);
+  }, 20_000);
 
   it('barge-in flushes playout at once and truncates at what the caller heard', async () => {
     rt = await FakeRealtimeServer.start({ apiKey: 'sk-test' });

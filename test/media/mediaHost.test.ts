@@ -192,6 +192,18 @@ describe.each(HOSTS)('$name media host', ({ name, make }) => {
     expect(starts).toHaveLength(2); // frames after the first of an item do not count
   });
 
+  it('starts an idle channel while this thread is still busy: the first write is not held to the end of the turn', async () => {
+    const { host: h } = host();
+    const { channel } = await call(h);
+    const starts: number[] = [];
+    channel.on('itemStart', (s) => starts.push(s.sentAt));
+    channel.write(ulaw(2), TAG);
+    const busyUntil = monoMs() + 300;
+    while (monoMs() < busyUntil); // this thread stays busy: a write batched for the end of the turn would wait
+    await waitFor(() => starts.length === 1, 'item start');
+    expect(starts[0]).toBeLessThan(busyUntil);
+  });
+
   it('is playing after a write and not playing once played out', async () => {
     const { host: h } = host();
     const { channel, asterisk } = await call(h);

@@ -187,8 +187,8 @@ export class OpenAIRealtimeProvider extends TypedEmitter<ProviderEvents> impleme
       tag,
       sessionUpdate,
       timeoutMs,
-      onEvent: (t, ev) => {
-        if (t === this.#transport && this.#state !== 'closed') this.#conversation.handle(ev);
+      onEvent: (t, ev, receivedAt) => {
+        if (t === this.#transport && this.#state !== 'closed') this.#conversation.handle(ev, receivedAt);
       },
       onDropped: (_t, info) => {
         this.#stats.droppedEvents++;

@@ -166,7 +166,8 @@ export class RealtimeConversation {
     for (const finish of [...this.#sayWaiters.values()]) finish();
   }
 
-  handle(ev: ServerEvent): void {
+  /** `receivedAt`: when the message arrived (monoMs), passed on with its audio. */
+  handle(ev: ServerEvent, receivedAt?: number): void {
     const now = Date.now();
     const host = this.#host;
     switch (ev.type) {
@@ -190,7 +191,7 @@ export class RealtimeConversation {
       case 'response.created':
         return this.#onResponseCreated(ev, now);
       case 'response.output_audio.delta':
-        return this.#onAudioDelta(ev, now);
+        return this.#onAudioDelta(ev, now, receivedAt);
       case 'response.output_audio_transcript.done':
         return this.#onAssistantText(ev.response_id, ev.item_id, ev.transcript);
       case 'response.output_text.done':
@@ -238,7 +239,7 @@ export class RealtimeConversation {
     if (!ours) rec.turn = this.#turns.pendingTurn();
   }
 
-  #onAudioDelta(ev: ServerEventOf<'response.output_audio.delta'>, now: number): void {
+  #onAudioDelta(ev: ServerEventOf<'response.output_audio.delta'>, now: number, receivedAt: number | undefined): void {
     if (this.#ledger.isDiscarded(ev.response_id)) {
       this.#host.stats.discardedDeltas++;
       this.#ledger.discarded(ev.item_id, base64Bytes(ev.delta));
@@ -248,7 +249,7 @@ export class RealtimeConversation {
     if (audio.length === 0) return;
     this.#ledger.audio(ev.response_id, ev.item_id, audio.length, this.#host.generation(), now);
     this.#turns.firstAudio(this.#ledger.get(ev.response_id)?.turn, now);
-    this.#host.emit('audio', { audio, responseId: ev.response_id, itemId: ev.item_id });
+    this.#host.emit('audio', { audio, responseId: ev.response_id, itemId: ev.item_id, ...(receivedAt !== undefined ? { receivedAt } : {}) });
   }
 
   #onAssistantText(responseId: string, itemId: string, text: string): void {

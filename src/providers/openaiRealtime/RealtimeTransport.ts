@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
+import { monoMs } from '../../util/monoMs.js';
 import { TypedEmitter } from '../../util/TypedEmitter.js';
 import type { ClientEvent } from './clientEvents.js';
 import type { ConnectionTarget } from './connectionTarget.js';
@@ -7,7 +8,8 @@ import { RealtimeError } from './RealtimeError.js';
 import { parseServerEvent, type ServerEvent } from './serverEvents.js';
 
 export type TransportEvents = {
-  event: [ServerEvent];
+  /** A server event, and when its message arrived (monoMs). */
+  event: [ev: ServerEvent, receivedAt: number];
   /** A frame that was malformed or of an unknown type (already counted by the listener). */
   dropped: [{ type: string; reason: string }];
   /** The socket is gone (either side). `expected` is true after our own close(). */
@@ -86,6 +88,7 @@ export class RealtimeTransport extends TypedEmitter<TransportEvents> {
         this.emit('closed', { code, reason, expected: this.#closing });
       });
       ws.on('message', (data, isBinary) => {
+        const receivedAt = monoMs();
         if (isBinary) {
           this.emit('dropped', { type: '(binary)', reason: 'binary_frame' });
           return;
@@ -111,7 +114,7 @@ export class RealtimeTransport extends TypedEmitter<TransportEvents> {
             return;
           }
         }
-        this.emit('event', ev);
+        this.emit('event', ev, receivedAt);
       });
     });
   }

@@ -21,7 +21,7 @@ export async function openSession(opts: {
   tag: string;
   sessionUpdate: ClientEvent;
   timeoutMs: number;
-  onEvent: (transport: RealtimeTransport, ev: ServerEvent) => void;
+  onEvent: (transport: RealtimeTransport, ev: ServerEvent, receivedAt: number) => void;
   onDropped: (transport: RealtimeTransport, info: TransportEvents['dropped'][0]) => void;
   onClosed: (transport: RealtimeTransport, info: TransportEvents['closed'][0]) => void;
 }): Promise<OpenedSession> {
@@ -29,7 +29,7 @@ export async function openSession(opts: {
   const transport = new RealtimeTransport({ target: opts.target, logger: opts.logger, tag: opts.tag });
   transport.on('dropped', (info) => opts.onDropped(transport, info));
   transport.on('closed', (info) => opts.onClosed(transport, info));
-  transport.on('event', (ev) => opts.onEvent(transport, ev));
+  transport.on('event', (ev, receivedAt) => opts.onEvent(transport, ev, receivedAt));
 
   const created = await transport.connect(opts.timeoutMs);
   try {

@@ -3,6 +3,7 @@ import { FakeRealtimeServer } from '../../fakes/FakeRealtimeServer.js';
 import { openaiRealtimeSchema, profileSchema } from '../../../src/config/schema.js';
 import { OpenAIRealtimeProvider } from '../../../src/providers/openaiRealtime/OpenAIRealtimeProvider.js';
 import { API_KEY, callerTurn, lookupOrder, setup, silenceUlaw, silentLogger, waitForEvent, type Setup } from './harness.js';
+import { monoMs } from '../../../src/util/monoMs.js';
 
 let s: Setup | undefined;
 afterEach(async () => {
@@ -50,11 +51,14 @@ describe('OpenAIRealtimeProvider: connection and session', () => {
     expect(s.rec.transcripts).toEqual([expect.objectContaining({ role: 'assistant', text: 'Thank you for calling ACME, how can I help?' })]);
   });
 
-  it('delivers audio deltas of random sizes in order, tagged with response and item ids', async () => {
+  it('delivers audio deltas of random sizes in order, tagged with response and item ids and when their message arrived', async () => {
     s = await setup();
     s.server.script(() => ({ text: 'A long enough answer to need many deltas.', audioMs: 2_000 }));
+    const before = monoMs();
     await s.start({ greeting: 'Hi.' });
     await waitForEvent(s.provider, 'responseDone');
+    const arrivals = s.rec.audio.map((a) => a.receivedAt ?? Number.NaN);
+    expect(arrivals.every((t, i) => t >= before && t <= monoMs() && (i === 0 || t >= arrivals[i - 1]!))).toBe(true);
     const conn = s.server.connections[0]!;
     const sent = conn.sent.filter((e) => e.type === 'response.output_audio.delta');
     expect(sent.length).toBeGreaterThan(5);
